@@ -1,0 +1,74 @@
+//! The api's configuration, read once from the environment at start
+//! (a `.env` file is honoured in development). Invalid values fail fast.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+
+use crate::auth::ClerkConfig;
+
+/// Everything the api reads from its environment.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `DATABASE_URL` (required).
+    pub database_url: String,
+    /// `REDIS_URL`, default `redis://127.0.0.1:6379`.
+    pub redis_url: String,
+    /// `API_ADDR`, default `127.0.0.1:8080`.
+    pub addr: SocketAddr,
+    /// `CLERK_JWT_KEY` / `CLERK_JWKS_URL` / `CLERK_ISSUER` / `CLERK_AUTHORIZED_PARTIES`.
+    pub clerk: ClerkConfig,
+    /// `DATABASE_MAX_CONNECTIONS`, default 16.
+    pub db_max_connections: u32,
+    /// `MAX_BODY_BYTES`, default 2 MiB: larger bodies answer 413.
+    pub max_body_bytes: usize,
+    /// `API_RUN_MIGRATIONS`, default true: apply pending migrations at start.
+    pub run_migrations: bool,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+fn parse_or<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v.parse().map_err(|e| anyhow::anyhow!("{name}={v:?} is invalid: {e}")),
+    }
+}
+
+impl Config {
+    /// Read the configuration from the process environment.
+    pub fn from_env() -> anyhow::Result<Self> {
+        let database_url = var("DATABASE_URL").context("DATABASE_URL is required")?;
+        let jwt_key_pem = var("CLERK_JWT_KEY").map(|pem| pem.replace("\\n", "\n"));
+        let jwks_url = var("CLERK_JWKS_URL");
+        if jwt_key_pem.is_none() && jwks_url.is_none() {
+            bail!("one of CLERK_JWT_KEY (PEM public key) or CLERK_JWKS_URL is required");
+        }
+        let clerk = ClerkConfig {
+            jwt_key_pem,
+            jwks_url,
+            issuer: var("CLERK_ISSUER"),
+            authorized_parties: var("CLERK_AUTHORIZED_PARTIES")
+                .map(|v| v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+                .unwrap_or_default(),
+            leeway_secs: parse_or("CLERK_LEEWAY_SECS", 5)?,
+            jwks_min_refresh_interval: Duration::from_secs(parse_or("CLERK_JWKS_MIN_REFRESH_SECS", 30)?),
+            http_timeout: Duration::from_secs(5),
+        };
+        Ok(Self {
+            database_url,
+            redis_url: var("REDIS_URL").unwrap_or_else(|| "redis://127.0.0.1:6379".into()),
+            addr: parse_or("API_ADDR", SocketAddr::from(([127, 0, 0, 1], 8080)))?,
+            clerk,
+            db_max_connections: parse_or("DATABASE_MAX_CONNECTIONS", 16)?,
+            max_body_bytes: parse_or("MAX_BODY_BYTES", 2 * 1024 * 1024)?,
+            run_migrations: parse_or("API_RUN_MIGRATIONS", true)?,
+        })
+    }
+}

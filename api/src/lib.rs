@@ -1,0 +1,94 @@
+//! The Tailor HTTP API (axum): authenticates callers with Clerk session
+//! tokens, stores projects, versions, sections and job descriptions, and
+//! records AI jobs together with their queue task.
+//!
+//! `main.rs` is a thin shell over [`Application`], which tests start on
+//! port 0 against their own database.
+
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod pagination;
+pub mod routes;
+pub mod state;
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+pub use config::Config;
+pub use routes::router;
+pub use state::AppState;
+
+/// A bound, ready-to-serve API.
+pub struct Application {
+    listener: TcpListener,
+    app: axum::Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Connect, migrate (unless disabled) and bind `config.addr`.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let settings = shared::db::PoolSettings { max_connections: config.db_max_connections, ..Default::default() };
+        let pool = shared::db::pool(&config.database_url, &settings).context("DATABASE_URL is invalid")?;
+        if config.run_migrations {
+            shared::db::migrate(&pool).await.context("applying migrations")?;
+        }
+        let redis = redis::Client::open(config.redis_url.as_str()).context("REDIS_URL is invalid")?;
+        let verifier = auth::ClerkVerifier::new(config.clerk.clone()).context("Clerk configuration")?;
+        let state = AppState { pool, redis, verifier };
+        let app = router(state.clone(), config.max_body_bytes);
+        let listener = TcpListener::bind(config.addr).await.with_context(|| format!("binding {}", config.addr))?;
+        Ok(Self { listener, app, state })
+    }
+
+    /// The address actually bound (useful with port 0).
+    pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
+        Ok(self.listener.local_addr()?)
+    }
+
+    /// The state the handlers share (tests reach the pool through it).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serve until `shutdown` resolves; in-flight requests are finished.
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        tracing::info!(addr = %self.listener.local_addr()?, "api listening");
+        axum::serve(self.listener, self.app).with_graceful_shutdown(shutdown).await?;
+        self.state.pool.close().await;
+        Ok(())
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutdown signal received");
+}

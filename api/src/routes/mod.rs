@@ -1,0 +1,93 @@
+//! The HTTP surface: one module per resource, each exposing `router()`, all
+//! documented with utoipa so `/openapi.json` is generated from this code.
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::HeaderName;
+use axum::response::IntoResponse;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub mod ai_jobs;
+pub mod health;
+pub mod job_descriptions;
+pub mod me;
+pub mod projects;
+pub mod sections;
+pub mod versions;
+
+/// The OpenAPI document's fixed parts; paths are added by the routers.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Tailor API", description = "Tailor a LaTeX résumé to a job description with an LLM."),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    components(schemas(crate::error::Problem))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("A Clerk session token."))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// All routes and their OpenAPI description.
+pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(health::router())
+        .merge(me::router())
+        .merge(projects::router())
+        .merge(versions::router())
+        .merge(sections::router())
+        .merge(job_descriptions::router())
+        .merge(ai_jobs::router())
+        .split_for_parts()
+}
+
+/// The OpenAPI document (also served at `/openapi.json`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_router().1
+}
+
+/// The complete application: routes, `/openapi.json`, fallbacks and layers.
+pub fn router(state: AppState, max_body_bytes: usize) -> Router {
+    let (routes, openapi) = api_router();
+    let openapi = std::sync::Arc::new(openapi);
+    let request_id = HeaderName::from_static("x-request-id");
+    routes
+        .route(
+            "/openapi.json",
+            axum::routing::get(move || {
+                let doc = openapi.clone();
+                async move { axum::Json(doc.as_ref().clone()) }
+            }),
+        )
+        .fallback(|| async { ApiError::NotFound("route") })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(CatchPanicLayer::custom(|_| ApiError::internal(anyhow::anyhow!("handler panicked")).into_response()))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http())
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}

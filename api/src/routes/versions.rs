@@ -1,0 +1,304 @@
+//! Résumé versions: BASE and MANUAL create (sections extracted, locks carried
+//! from the parent), the project's version tree, one version with sections.
+//!
+//! Versions are immutable: there is no update route, and the database refuses
+//! an UPDATE of their content (migration trigger).
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use shared::latex::sections::{ExtractedSection, split};
+use shared::model::{ResumeSection, ResumeSectionType, ResumeVersion, ResumeVersionStatus, ResumeVersionType};
+use sqlx::PgConnection;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::projects::{ensure_owned, location};
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::{Json, Path};
+use crate::state::AppState;
+
+/// Largest accepted `latexContent`, in bytes (the body limit is larger, for JSON escaping).
+pub const MAX_LATEX_BYTES: usize = 1024 * 1024;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(create_version, list_versions)).routes(routes!(get_version))
+}
+
+/// Body of `POST /v1/projects/{projectId}/versions`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VersionInput {
+    /// A whole LaTeX document: `\documentclass` … `\begin{document}` … `\end{document}`.
+    pub latex_content: String,
+    /// BASE (no parent) or MANUAL (parent required). AI_GENERATED versions are
+    /// created only by accepting a proposal.
+    #[serde(rename = "type")]
+    pub version_type: ResumeVersionType,
+    pub parent_version_id: Option<Uuid>,
+}
+
+/// A version with its sections in document order.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionWithSections {
+    #[serde(flatten)]
+    pub version: ResumeVersion,
+    pub sections: Vec<ResumeSection>,
+}
+
+/// A node of the version tree (without the LaTeX).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionNode {
+    pub id: Uuid,
+    pub project_id: Uuid,
+    pub parent_version_id: Option<Uuid>,
+    #[serde(rename = "type")]
+    pub version_type: ResumeVersionType,
+    pub status: ResumeVersionStatus,
+    pub pdf_url: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The project's versions, oldest first; `parentVersionId` links the tree.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VersionTree {
+    pub items: Vec<VersionNode>,
+}
+
+/// Check that `latex` is a document we can store.
+pub fn validate_latex(latex: &str) -> ApiResult<()> {
+    if latex.len() > MAX_LATEX_BYTES {
+        return Err(ApiError::invalid(format!("latexContent must be at most {MAX_LATEX_BYTES} bytes")));
+    }
+    split(latex).map(|_| ()).map_err(|e| ApiError::invalid(e.to_string()))
+}
+
+/// Insert a version and its sections on `conn` (normally inside a
+/// transaction). When `locks_from` is given (the parent's sections, in order,
+/// with the parent's LaTeX), a new section is locked if it matches a locked
+/// parent section: same type and heading title (the n-th of that pair matching
+/// the n-th), or byte-identical content.
+pub async fn insert_version(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    parent_version_id: Option<Uuid>,
+    version_type: ResumeVersionType,
+    latex: &str,
+    locks_from: Option<(&str, &[ResumeSection])>,
+) -> ApiResult<VersionWithSections> {
+    let doc = split(latex).map_err(|e| ApiError::invalid(e.to_string()))?;
+    let locked = match locks_from {
+        Some((parent_latex, parent_sections)) => carried_locks(&doc.sections, parent_latex, parent_sections),
+        None => vec![false; doc.sections.len()],
+    };
+    let version = sqlx::query_as!(
+        ResumeVersion,
+        r#"INSERT INTO "ResumeVersion" (id, "projectId", "parentVersionId", type, status, "latexContent")
+           VALUES ($1, $2, $3, $4, 'DRAFT', $5)
+           RETURNING id, "projectId" AS project_id, "parentVersionId" AS parent_version_id,
+                     type AS "version_type: ResumeVersionType", status AS "status: ResumeVersionStatus",
+                     "latexContent" AS latex_content, "pdfUrl" AS pdf_url,
+                     "createdAt" AS created_at, "updatedAt" AS updated_at"#,
+        Uuid::now_v7(),
+        project_id,
+        parent_version_id,
+        version_type as ResumeVersionType,
+        latex
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+
+    let ids: Vec<Uuid> = doc.sections.iter().map(|_| Uuid::now_v7()).collect();
+    let types: Vec<String> = doc.sections.iter().map(|s| s.section_type.as_str().to_owned()).collect();
+    let contents: Vec<String> = doc.sections.iter().map(|s| s.content.to_owned()).collect();
+    let order: Vec<i32> = (0..doc.sections.len()).map(|i| i32::try_from(i).unwrap_or(i32::MAX)).collect();
+    let sections = sqlx::query_as!(
+        ResumeSection,
+        r#"INSERT INTO "ResumeSection" (id, "versionId", "sectionType", content, "isLocked", "orderIndex")
+           SELECT u.id, $1, u.t::"ResumeSectionType", u.c, u.l, u.o
+           FROM UNNEST($2::uuid[], $3::text[], $4::text[], $5::bool[], $6::int4[]) AS u(id, t, c, l, o)
+           RETURNING id, "versionId" AS version_id, "sectionType" AS "section_type: ResumeSectionType",
+                     content, "isLocked" AS is_locked, "orderIndex" AS order_index,
+                     "createdAt" AS created_at, "updatedAt" AS updated_at"#,
+        version.id,
+        &ids,
+        &types,
+        &contents,
+        &locked,
+        &order
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut sections = sections;
+    sections.sort_by_key(|s| s.order_index);
+    Ok(VersionWithSections { version, sections })
+}
+
+/// Which of `new` sections inherit a lock from the parent's sections.
+fn carried_locks(new: &[ExtractedSection<'_>], parent_latex: &str, parent: &[ResumeSection]) -> Vec<bool> {
+    // The parent's titles come from splitting its LaTeX again: its sections
+    // are exactly that split, in the same order.
+    let parent_titles: Vec<Option<String>> = match split(parent_latex) {
+        Ok(doc) if doc.sections.len() == parent.len() => doc.sections.into_iter().map(|s| s.title).collect(),
+        _ => vec![None; parent.len()],
+    };
+    let key = |t: ResumeSectionType, title: &Option<String>| (t, title.as_deref().map(str::to_lowercase));
+    let mut locked_keys: Vec<(ResumeSectionType, Option<String>)> = Vec::new();
+    for (section, title) in parent.iter().zip(&parent_titles) {
+        if section.is_locked {
+            locked_keys.push(key(section.section_type, title));
+        }
+    }
+    let locked_contents: Vec<&str> = parent.iter().filter(|s| s.is_locked).map(|s| s.content.as_str()).collect();
+    let mut seen: Vec<(ResumeSectionType, Option<String>)> = Vec::new();
+    new.iter()
+        .map(|s| {
+            let k = key(s.section_type, &s.title);
+            // n-th occurrence of this key in the child matches the n-th in the parent.
+            let nth = seen.iter().filter(|x| **x == k).count();
+            seen.push(k.clone());
+            let parent_nth_locked = parent
+                .iter()
+                .zip(&parent_titles)
+                .filter(|(p, t)| key(p.section_type, t) == k)
+                .nth(nth)
+                .is_some_and(|(p, _)| p.is_locked);
+            parent_nth_locked || locked_contents.contains(&s.content)
+        })
+        .collect()
+}
+
+/// Load a version's sections in order.
+pub async fn load_sections(pool: &sqlx::PgPool, version_id: Uuid) -> ApiResult<Vec<ResumeSection>> {
+    Ok(sqlx::query_as!(
+        ResumeSection,
+        r#"SELECT id, "versionId" AS version_id, "sectionType" AS "section_type: ResumeSectionType",
+                  content, "isLocked" AS is_locked, "orderIndex" AS order_index,
+                  "createdAt" AS created_at, "updatedAt" AS updated_at
+           FROM "ResumeSection" WHERE "versionId" = $1 ORDER BY "orderIndex""#,
+        version_id
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Load one of the caller's versions; 404 if missing or not theirs.
+pub async fn load_owned_version(pool: &sqlx::PgPool, user: &CurrentUser, version_id: Uuid) -> ApiResult<ResumeVersion> {
+    sqlx::query_as!(
+        ResumeVersion,
+        r#"SELECT v.id, v."projectId" AS project_id, v."parentVersionId" AS parent_version_id,
+                  v.type AS "version_type: ResumeVersionType", v.status AS "status: ResumeVersionStatus",
+                  v."latexContent" AS latex_content, v."pdfUrl" AS pdf_url,
+                  v."createdAt" AS created_at, v."updatedAt" AS updated_at
+           FROM "ResumeVersion" v JOIN "ResumeProject" p ON p.id = v."projectId"
+           WHERE v.id = $1 AND p."userId" = $2"#,
+        version_id,
+        user.id
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or(ApiError::NotFound("version"))
+}
+
+/// Create a BASE or MANUAL version; its sections are extracted, and a MANUAL
+/// child carries its parent's locks over to the matching sections.
+#[utoipa::path(post, path = "/v1/projects/{projectId}/versions", tag = "versions", request_body = VersionInput,
+    params(("projectId" = Uuid, Path)),
+    responses(
+        (status = 201, body = VersionWithSections),
+        (status = 400, body = Problem), (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem),
+    ))]
+async fn create_version(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(project_id): Path<Uuid>,
+    Json(input): Json<VersionInput>,
+) -> ApiResult<(StatusCode, HeaderMap, axum::Json<VersionWithSections>)> {
+    ensure_owned(&state.pool, &user, project_id).await?;
+    match (input.version_type, input.parent_version_id) {
+        (ResumeVersionType::Base, Some(_)) => {
+            return Err(ApiError::invalid("a BASE version has no parentVersionId"));
+        }
+        (ResumeVersionType::Manual, None) => {
+            return Err(ApiError::invalid("a MANUAL version needs parentVersionId"));
+        }
+        (ResumeVersionType::AiGenerated, _) => {
+            return Err(ApiError::invalid(
+                "AI_GENERATED versions are created by accepting a proposal (POST /v1/ai-jobs/{jobId}/proposal/accept)",
+            ));
+        }
+        _ => {}
+    }
+    validate_latex(&input.latex_content)?;
+    let parent = match input.parent_version_id {
+        Some(parent_id) => {
+            let parent = sqlx::query!(
+                r#"SELECT "latexContent" AS latex FROM "ResumeVersion" WHERE id = $1 AND "projectId" = $2"#,
+                parent_id,
+                project_id
+            )
+            .fetch_optional(&state.pool)
+            .await?
+            .ok_or_else(|| ApiError::invalid("parentVersionId does not name a version of this project"))?;
+            Some((parent.latex, load_sections(&state.pool, parent_id).await?))
+        }
+        None => None,
+    };
+    let mut tx = state.pool.begin().await?;
+    let created = insert_version(
+        &mut tx,
+        project_id,
+        input.parent_version_id,
+        input.version_type,
+        &input.latex_content,
+        parent.as_ref().map(|(latex, sections)| (latex.as_str(), sections.as_slice())),
+    )
+    .await?;
+    tx.commit().await?;
+    let url = format!("/v1/versions/{}", created.version.id);
+    Ok((StatusCode::CREATED, location(&url), axum::Json(created)))
+}
+
+/// The project's version tree, oldest first.
+#[utoipa::path(get, path = "/v1/projects/{projectId}/versions", tag = "versions",
+    params(("projectId" = Uuid, Path)),
+    responses((status = 200, body = VersionTree), (status = 404, body = Problem)))]
+async fn list_versions(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(project_id): Path<Uuid>,
+) -> ApiResult<axum::Json<VersionTree>> {
+    ensure_owned(&state.pool, &user, project_id).await?;
+    let items = sqlx::query_as!(
+        VersionNode,
+        r#"SELECT id, "projectId" AS project_id, "parentVersionId" AS parent_version_id,
+                  type AS "version_type: ResumeVersionType", status AS "status: ResumeVersionStatus",
+                  "pdfUrl" AS pdf_url, "createdAt" AS created_at, "updatedAt" AS updated_at
+           FROM "ResumeVersion" WHERE "projectId" = $1 ORDER BY "createdAt", id"#,
+        project_id
+    )
+    .fetch_all(&state.pool)
+    .await?;
+    Ok(axum::Json(VersionTree { items }))
+}
+
+/// One version with its LaTeX and sections.
+#[utoipa::path(get, path = "/v1/versions/{versionId}", tag = "versions",
+    params(("versionId" = Uuid, Path)),
+    responses((status = 200, body = VersionWithSections), (status = 400, body = Problem), (status = 404, body = Problem)))]
+async fn get_version(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(version_id): Path<Uuid>,
+) -> ApiResult<axum::Json<VersionWithSections>> {
+    let version = load_owned_version(&state.pool, &user, version_id).await?;
+    let sections = load_sections(&state.pool, version_id).await?;
+    Ok(axum::Json(VersionWithSections { version, sections }))
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Run every test of the workspace against a real PostgreSQL and Redis
+# (started if needed). Each test creates and drops its own database.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/ensure-services.sh
+
+export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/postgres}"
+export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379}"
+# Builds use the committed query data (.sqlx/), never a live database.
+export SQLX_OFFLINE=true
+unset DATABASE_URL
+
+# The end-to-end tests start the real binaries: build them first.
+cargo build --workspace --bins
+cargo test --workspace --no-fail-fast -- --test-threads="${TEST_THREADS:-4}"

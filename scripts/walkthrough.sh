@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# One tailoring job through the HTTP API, as the README's curl walk-through:
+# mint a dev token, create a project, a BASE version, a JD, an AI job, poll it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+set -a; [ -f .env ] && . ./.env; set +a
+api="http://${API_ADDR:-127.0.0.1:8080}"
+bin="${CARGO_TARGET_DIR:-target}/debug"
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+
+TOKEN=$("$bin/dev-token" mint --key .dev/keys/dev-private.pem --sub user_demo --email demo@example.com)
+
+step "GET /v1/me"
+curl -fsS "$api/v1/me" -H "Authorization: Bearer $TOKEN"; echo
+
+step "POST /v1/projects"
+PROJECT=$(curl -fsS "$api/v1/projects" -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \
+  -d '{"name":"Backend résumé"}' | json "['id']")
+echo "project $PROJECT"
+
+step "POST /v1/projects/$PROJECT/versions (BASE)"
+VERSION_JSON=$(python3 -c 'import json,sys; print(json.dumps({"type":"BASE","latexContent":open("examples/resume.tex").read()}))' \
+  | curl -fsS "$api/v1/projects/$PROJECT/versions" -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' -d @-)
+VERSION=$(echo "$VERSION_JSON" | json "['id']")
+echo "$VERSION_JSON" | python3 -c 'import json,sys; v=json.load(sys.stdin); print("version", v["id"]); [print("  section", s["orderIndex"], s["sectionType"]) for s in v["sections"]]'
+
+step "POST /v1/projects/$PROJECT/job-descriptions"
+JD_JSON=$(python3 -c 'import json; print(json.dumps({"rawText":open("examples/jd.txt").read()}))' \
+  | curl -fsS "$api/v1/projects/$PROJECT/job-descriptions" -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' -d @-)
+JD=$(echo "$JD_JSON" | json "['id']")
+echo "$JD_JSON" | python3 -c 'import json,sys; j=json.load(sys.stdin); print("jd", j["id"], "roleType", j["roleType"]); print("  skills", json.dumps(j["extractedSkills"]))'
+
+step "POST /v1/projects/$PROJECT/ai-jobs"
+JOB=$(curl -fsS "$api/v1/projects/$PROJECT/ai-jobs" -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \
+  -d "{\"baseVersionId\":\"$VERSION\",\"jdId\":\"$JD\",\"mode\":\"BALANCED\"}" | json "['id']")
+echo "job $JOB (202 QUEUED)"
+
+step "GET /v1/ai-jobs/$JOB (polling)"
+for _ in $(seq 1 120); do
+  STATUS=$(curl -fsS "$api/v1/ai-jobs/$JOB" -H "Authorization: Bearer $TOKEN" | json "['status']")
+  echo "  $STATUS"
+  case "$STATUS" in COMPLETED|FAILED) break;; esac
+  sleep 0.5
+done
+curl -fsS "$api/v1/ai-jobs/$JOB" -H "Authorization: Bearer $TOKEN"; echo

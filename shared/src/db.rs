@@ -1,0 +1,68 @@
+//! Connecting to PostgreSQL and applying migrations.
+
+use std::time::Duration;
+
+use sqlx::PgPool;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+/// Where our own migration history lives. Not `public`: the spec's tables are
+/// the only ones there. (apalis keeps its own history in `apalis`.)
+pub const MIGRATIONS_SCHEMA: &str = "tailor";
+
+/// Our migrations (`migrations/` at the workspace root), embedded at compile time.
+pub fn migrator() -> Migrator {
+    let mut m = sqlx::migrate!("../migrations");
+    m.create_schema(MIGRATIONS_SCHEMA);
+    m.dangerous_set_table_name(format!("{MIGRATIONS_SCHEMA}._sqlx_migrations"));
+    m
+}
+
+/// Apply the queue's migrations (schema `apalis`) and ours. Safe to run from
+/// several replicas at once: both migrators hold a PostgreSQL advisory lock.
+pub async fn migrate(pool: &PgPool) -> Result<(), MigrateError> {
+    apalis_postgres::PostgresStorage::setup(pool).await.map_err(|e| MigrateError::Queue(e.to_string()))?;
+    migrator().run(pool).await.map_err(MigrateError::Schema)?;
+    Ok(())
+}
+
+/// Why migrations could not be applied.
+#[derive(Debug, thiserror::Error)]
+pub enum MigrateError {
+    #[error("queue (apalis) migrations failed: {0}")]
+    Queue(String),
+    #[error("schema migrations failed: {0}")]
+    Schema(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Pool settings both binaries share.
+#[derive(Debug, Clone)]
+pub struct PoolSettings {
+    pub max_connections: u32,
+    pub min_connections: u32,
+    /// How long a request waits for a connection before giving up (→ 503).
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self { max_connections: 16, min_connections: 0, acquire_timeout: Duration::from_secs(3) }
+    }
+}
+
+/// A lazily-connecting pool: the process starts even while PostgreSQL is
+/// down, and every query fails fast (acquire timeout) until it is back.
+pub fn pool(url: &str, settings: &PoolSettings) -> Result<PgPool, sqlx::Error> {
+    let options: PgConnectOptions = url.parse()?;
+    Ok(PgPoolOptions::new()
+        .max_connections(settings.max_connections)
+        .min_connections(settings.min_connections)
+        .acquire_timeout(settings.acquire_timeout)
+        .test_before_acquire(false)
+        .connect_lazy_with(options))
+}
+
+/// The queue's own migrations (apalis-postgres, schema `apalis`).
+pub fn queue_migrator() -> Migrator {
+    apalis_postgres::PostgresStorage::migrations()
+}

@@ -1,0 +1,15 @@
+//! What both binaries need and nothing more: the schema's types, the queue
+//! contract, and the pure logic that reads résumés and job descriptions.
+//!
+//! Deliberately absent: any HTTP framework (only `api` speaks HTTP to users)
+//! and the worker runtime (only `worker` runs apalis workers; this crate only
+//! knows how a task is written into the queue's table).
+
+pub mod crypto;
+pub mod db;
+pub mod jd;
+pub mod latex;
+pub mod model;
+pub mod providers;
+pub mod queue;
+pub mod telemetry;

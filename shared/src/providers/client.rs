@@ -1,0 +1,512 @@
+//! One chat-completion call with retries (backon): 408, 409, 429, 5xx,
+//! timeouts and connection errors are retried with exponential backoff and
+//! jitter, honouring `retry-after-ms` then `Retry-After`, within a total
+//! budget per call; 400, 401, 403, 404 and content-filter answers never are.
+
+use std::net::SocketAddr;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use backon::{ExponentialBuilder, Retryable};
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::{StatusCode, Url};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use super::endpoint::CheckedEndpoint;
+use crate::model::AiModelProvider;
+
+/// The Azure OpenAI API version of the deployment route.
+pub const AZURE_API_VERSION: &str = "2024-10-21";
+
+/// How a request authenticates.
+#[derive(Clone)]
+pub enum Auth {
+    /// `Authorization: Bearer <key>` (Nebius).
+    Bearer(SecretString),
+    /// `api-key: <key>` (Azure OpenAI).
+    ApiKey(SecretString),
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Auth::Bearer(_) => "Bearer(…)",
+            Auth::ApiKey(_) => "ApiKey(…)",
+        })
+    }
+}
+
+/// Where and how to call one provider.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub provider: AiModelProvider,
+    pub chat_url: Url,
+    pub auth: Auth,
+    /// Sent as `model` (Nebius); `None` for Azure's deployment route.
+    pub model: Option<String>,
+    /// For a user's endpoint: connect only to these checked addresses.
+    pub pinned: Option<(String, Vec<SocketAddr>)>,
+}
+
+impl Target {
+    /// DeepSeek on Nebius: `{base}/chat/completions`.
+    pub fn deepseek(base_url: &str, key: SecretString, model: &str) -> Result<Self, url::ParseError> {
+        let base = if base_url.ends_with('/') { base_url.to_owned() } else { format!("{base_url}/") };
+        Ok(Self {
+            provider: AiModelProvider::Deepseek,
+            chat_url: Url::parse(&base)?.join("chat/completions")?,
+            auth: Auth::Bearer(key),
+            model: Some(model.to_owned()),
+            pinned: None,
+        })
+    }
+
+    /// A user's Azure OpenAI deployment, from a checked endpoint.
+    pub fn azure(endpoint: &CheckedEndpoint, key: SecretString) -> Self {
+        let mut chat_url = endpoint.url.clone();
+        let path = format!("{}/chat/completions", chat_url.path().trim_end_matches('/'));
+        chat_url.set_path(&path);
+        chat_url.query_pairs_mut().append_pair("api-version", AZURE_API_VERSION);
+        Self {
+            provider: AiModelProvider::AzureOpenai,
+            chat_url,
+            auth: Auth::ApiKey(key),
+            model: None,
+            pinned: Some((endpoint.host.clone(), endpoint.addrs.clone())),
+        }
+    }
+
+    fn label(&self) -> &'static str {
+        match self.provider {
+            AiModelProvider::Deepseek => "DeepSeek",
+            AiModelProvider::AzureOpenai => "Azure OpenAI",
+        }
+    }
+}
+
+/// Retry and timeout settings.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    /// Total time one call may spend, retries and waits included.
+    pub budget: Duration,
+    /// One HTTP attempt's timeout.
+    pub request_timeout: Duration,
+    pub min_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            budget: Duration::from_secs(120),
+            request_timeout: Duration::from_secs(60),
+            min_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(20),
+        }
+    }
+}
+
+/// One chat message.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ChatMessage {
+    pub role: String,
+    pub content: String,
+}
+
+/// What to ask.
+#[derive(Debug, Clone)]
+pub struct ChatRequest {
+    pub messages: Vec<ChatMessage>,
+    pub max_tokens: u32,
+    pub temperature: f32,
+    /// Ask for `response_format: {"type": "json_object"}`.
+    pub json: bool,
+}
+
+/// The answer.
+#[derive(Debug, Clone)]
+pub struct ChatResponse {
+    pub content: String,
+    pub attempts: u32,
+}
+
+/// What went wrong, classified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProviderErrorKind {
+    /// 401/403: the key is wrong or lacks access; a user's key is marked invalid.
+    Auth,
+    /// 429 until the budget ran out, or a Retry-After beyond it.
+    RateLimited,
+    /// 5xx / 408 / 409 until the budget ran out.
+    Unavailable,
+    Timeout,
+    Connection,
+    /// 400 / 404 / other 4xx: our request or the deployment is wrong.
+    Rejected,
+    ContentFilter,
+    /// Not a chat completion, or cut off.
+    Malformed,
+}
+
+/// A failed call, with a message a user can act on (never a secret).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct ProviderError {
+    pub kind: ProviderErrorKind,
+    pub message: String,
+    pub status: Option<u16>,
+    pub attempts: u32,
+}
+
+/// One attempt's failure.
+#[derive(Debug)]
+enum Attempt {
+    Status { status: StatusCode, retry_after: Option<Duration>, detail: String },
+    Timeout,
+    Connect(String),
+    Malformed(String),
+    ContentFilter,
+}
+
+impl Attempt {
+    fn retryable(&self) -> bool {
+        match self {
+            Attempt::Status { status, .. } => matches!(status.as_u16(), 408 | 409 | 429) || status.is_server_error(),
+            Attempt::Timeout | Attempt::Connect(_) => true,
+            Attempt::Malformed(_) | Attempt::ContentFilter => false,
+        }
+    }
+}
+
+/// `retry-after-ms`, then `Retry-After` (seconds or an HTTP date).
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let ms = headers.get("retry-after-ms").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<f64>().ok());
+    if let Some(ms) = ms.filter(|ms| ms.is_finite() && *ms >= 0.0) {
+        return Some(Duration::from_secs_f64(ms / 1000.0));
+    }
+    let raw = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = raw.parse::<f64>() {
+        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(raw).ok()?;
+    let delta = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    Some(delta.to_std().unwrap_or(Duration::ZERO))
+}
+
+#[derive(Deserialize)]
+struct Completion {
+    choices: Vec<Choice>,
+}
+
+#[derive(Deserialize)]
+struct Choice {
+    message: Option<ChoiceMessage>,
+    finish_reason: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ChoiceMessage {
+    content: Option<String>,
+}
+
+/// A reusable HTTP client for provider calls (no redirects, ever).
+#[derive(Debug, Clone)]
+pub struct ChatClient {
+    http: reqwest::Client,
+    policy: RetryPolicy,
+}
+
+impl ChatClient {
+    pub fn new(policy: RetryPolicy) -> Result<Self, reqwest::Error> {
+        let http = Self::builder(&policy).build()?;
+        Ok(Self { http, policy })
+    }
+
+    fn builder(policy: &RetryPolicy) -> reqwest::ClientBuilder {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(policy.request_timeout)
+            .connect_timeout(Duration::from_secs(10))
+            .user_agent(concat!("tailor/", env!("CARGO_PKG_VERSION")))
+    }
+
+    pub fn policy(&self) -> &RetryPolicy {
+        &self.policy
+    }
+
+    /// The client for `target`: a pinned one for a user's endpoint.
+    fn http_for(&self, target: &Target) -> Result<reqwest::Client, ProviderError> {
+        match &target.pinned {
+            None => Ok(self.http.clone()),
+            Some((host, addrs)) => Self::builder(&self.policy).resolve_to_addrs(host, addrs).build().map_err(|e| {
+                fail(target, ProviderErrorKind::Connection, format!("cannot build a client: {e}"), None, 0)
+            }),
+        }
+    }
+
+    /// One chat completion, retried within the policy's budget.
+    pub async fn chat(&self, target: &Target, request: &ChatRequest) -> Result<ChatResponse, ProviderError> {
+        let http = self.http_for(target)?;
+        let started = Instant::now();
+        let deadline = started + self.policy.budget;
+        // Shared with the retry closures; atomics keep the future Send.
+        let attempts = AtomicU32::new(0);
+        let over_budget: Mutex<Option<Duration>> = Mutex::new(None);
+        let body = self.body(target, request);
+
+        let result = (|| async {
+            attempts.fetch_add(1, Ordering::Relaxed);
+            self.attempt(&http, target, &body, deadline).await
+        })
+        .retry(
+            ExponentialBuilder::default()
+                .with_min_delay(self.policy.min_delay)
+                .with_max_delay(self.policy.max_delay)
+                .with_jitter()
+                .without_max_times(),
+        )
+        .sleep(tokio::time::sleep)
+        .when(|e: &Attempt| e.retryable() && Instant::now() < deadline)
+        .adjust(|e: &Attempt, backoff: Option<Duration>| {
+            let wait = match e {
+                Attempt::Status { retry_after: Some(ra), .. } => *ra,
+                _ => backoff?,
+            };
+            let left = deadline.saturating_duration_since(Instant::now());
+            if wait > left {
+                if let Ok(mut slot) = over_budget.lock() {
+                    *slot = Some(wait);
+                }
+                return None;
+            }
+            Some(wait)
+        })
+        .notify(|e: &Attempt, wait: Duration| {
+            tracing::warn!(provider = target.label(), error = ?e, wait_ms = wait.as_millis() as u64, "provider attempt failed; retrying");
+        })
+        .await;
+
+        let n = attempts.load(Ordering::Relaxed);
+        let over_budget = over_budget.lock().ok().and_then(|g| *g);
+        match result {
+            Ok(content) => Ok(ChatResponse { content, attempts: n }),
+            Err(last) => Err(self.explain(target, last, n, started.elapsed(), over_budget)),
+        }
+    }
+
+    fn body(&self, target: &Target, request: &ChatRequest) -> serde_json::Value {
+        let mut body = serde_json::json!({
+            "messages": request.messages,
+            "max_tokens": request.max_tokens,
+            "temperature": request.temperature,
+        });
+        if let Some(model) = &target.model {
+            body["model"] = serde_json::Value::String(model.clone());
+        }
+        if request.json {
+            body["response_format"] = serde_json::json!({"type": "json_object"});
+        }
+        body
+    }
+
+    async fn attempt(
+        &self,
+        http: &reqwest::Client,
+        target: &Target,
+        body: &serde_json::Value,
+        deadline: Instant,
+    ) -> Result<String, Attempt> {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let timeout = self.policy.request_timeout.min(left.max(Duration::from_millis(100)));
+        let mut req = http.post(target.chat_url.clone()).json(body).timeout(timeout);
+        req = match &target.auth {
+            Auth::Bearer(key) => req.bearer_auth(key.expose_secret()),
+            Auth::ApiKey(key) => req.header("api-key", key.expose_secret()),
+        };
+        let response = req
+            .send()
+            .await
+            .map_err(|e| if e.is_timeout() { Attempt::Timeout } else { Attempt::Connect(without_url(&e)) })?;
+        let status = response.status();
+        if !status.is_success() {
+            let retry_after = retry_after(response.headers());
+            let text = response.text().await.unwrap_or_default();
+            if status == StatusCode::BAD_REQUEST && text.contains("content_filter") {
+                return Err(Attempt::ContentFilter);
+            }
+            return Err(Attempt::Status { status, retry_after, detail: provider_detail(&text) });
+        }
+        let text = response
+            .text()
+            .await
+            .map_err(|e| if e.is_timeout() { Attempt::Timeout } else { Attempt::Connect(without_url(&e)) })?;
+        let completion: Completion = serde_json::from_str(&text)
+            .map_err(|_| Attempt::Malformed("the answer is not a chat completion".into()))?;
+        let choice = completion
+            .choices
+            .into_iter()
+            .next()
+            .ok_or_else(|| Attempt::Malformed("the answer has no choices".into()))?;
+        match choice.finish_reason.as_deref() {
+            Some("content_filter") => return Err(Attempt::ContentFilter),
+            Some("length") => return Err(Attempt::Malformed("the answer was cut off at the token limit".into())),
+            _ => {}
+        }
+        choice
+            .message
+            .and_then(|m| m.content)
+            .filter(|c| !c.trim().is_empty())
+            .ok_or_else(|| Attempt::Malformed("the answer is empty".into()))
+    }
+
+    fn explain(
+        &self,
+        target: &Target,
+        last: Attempt,
+        attempts: u32,
+        elapsed: Duration,
+        over_budget: Option<Duration>,
+    ) -> ProviderError {
+        let who = target.label();
+        let secs = elapsed.as_secs().max(1);
+        match last {
+            Attempt::Status { status, retry_after, detail } => {
+                let code = status.as_u16();
+                let (kind, message) = match code {
+                    401 | 403 => (ProviderErrorKind::Auth, format!("{who} rejected the API key ({code})")),
+                    429 => match over_budget.or(retry_after).filter(|_| over_budget.is_some()) {
+                        Some(wait) => (
+                            ProviderErrorKind::RateLimited,
+                            format!(
+                                "{who} rate-limited the request and asked to retry after {} s, beyond the retry budget ({} s)",
+                                wait.as_secs().max(1),
+                                self.policy.budget.as_secs()
+                            ),
+                        ),
+                        None => (
+                            ProviderErrorKind::RateLimited,
+                            format!("{who} rate-limited every attempt for {secs} s ({attempts} attempts)"),
+                        ),
+                    },
+                    404 => (
+                        ProviderErrorKind::Rejected,
+                        format!("{who} answered 404: the deployment or model was not found{detail}"),
+                    ),
+                    408 | 409 => (
+                        ProviderErrorKind::Unavailable,
+                        format!("{who} kept failing ({code}) for {secs} s ({attempts} attempts)"),
+                    ),
+                    c if c >= 500 => (
+                        ProviderErrorKind::Unavailable,
+                        format!("{who} kept failing ({code}) for {secs} s ({attempts} attempts)"),
+                    ),
+                    _ => (ProviderErrorKind::Rejected, format!("{who} refused the request ({code}){detail}")),
+                };
+                ProviderError { kind, message, status: Some(code), attempts }
+            }
+            Attempt::Timeout => fail(
+                target,
+                ProviderErrorKind::Timeout,
+                format!(
+                    "did not answer within {} s ({attempts} attempts over {secs} s)",
+                    self.policy.request_timeout.as_secs()
+                ),
+                None,
+                attempts,
+            ),
+            Attempt::Connect(e) => fail(
+                target,
+                ProviderErrorKind::Connection,
+                format!("could not be reached ({e}) for {secs} s ({attempts} attempts)"),
+                None,
+                attempts,
+            ),
+            Attempt::Malformed(why) => fail(
+                target,
+                ProviderErrorKind::Malformed,
+                format!("returned an unusable answer: {why}"),
+                None,
+                attempts,
+            ),
+            Attempt::ContentFilter => fail(
+                target,
+                ProviderErrorKind::ContentFilter,
+                "content filter blocked the request or answer".into(),
+                None,
+                attempts,
+            ),
+        }
+    }
+}
+
+fn fail(target: &Target, kind: ProviderErrorKind, what: String, status: Option<u16>, attempts: u32) -> ProviderError {
+    ProviderError { kind, message: format!("{} {what}", target.label()), status, attempts }
+}
+
+/// A connection error's text without the URL (which may name a user's host).
+fn without_url(e: &reqwest::Error) -> String {
+    let mut s = e.to_string();
+    if let Some(url) = e.url() {
+        s = s.replace(url.as_str(), "the endpoint");
+    }
+    if e.is_connect() { "connection failed".to_owned() } else { s.chars().take(120).collect() }
+}
+
+/// The provider's own error message, short, for the user: `: …`.
+fn provider_detail(body: &str) -> String {
+    let parsed: Option<serde_json::Value> = serde_json::from_str(body).ok();
+    let message = parsed
+        .as_ref()
+        .and_then(|v| v.pointer("/error/message").or_else(|| v.get("message")))
+        .and_then(|m| m.as_str())
+        .map(|m| m.chars().filter(|c| !c.is_control()).take(200).collect::<String>());
+    match message {
+        Some(m) if !m.is_empty() => format!(": {m}"),
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn retry_after_headers() {
+        let mut h = HeaderMap::new();
+        h.insert("retry-after-ms", HeaderValue::from_static("1500"));
+        h.insert(RETRY_AFTER, HeaderValue::from_static("9"));
+        assert_eq!(retry_after(&h), Some(Duration::from_millis(1500)));
+        h.remove("retry-after-ms");
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(9)));
+        h.insert(RETRY_AFTER, HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"));
+        assert_eq!(retry_after(&h), Some(Duration::ZERO), "a date in the past means now");
+        h.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&h), None);
+    }
+
+    #[test]
+    fn azure_target_uses_the_deployment_route() {
+        let endpoint = CheckedEndpoint {
+            url: Url::parse("https://contoso.openai.azure.com/openai/deployments/gpt4o").expect("url"),
+            host: "contoso.openai.azure.com".into(),
+            addrs: vec![],
+        };
+        let t = Target::azure(&endpoint, SecretString::from("k".to_owned()));
+        assert_eq!(
+            t.chat_url.as_str(),
+            "https://contoso.openai.azure.com/openai/deployments/gpt4o/chat/completions?api-version=2024-10-21"
+        );
+        let d = Target::deepseek("https://api.example/v1", SecretString::from("k".to_owned()), "m").expect("target");
+        assert_eq!(d.chat_url.as_str(), "https://api.example/v1/chat/completions");
+        assert_eq!(format!("{:?}", d.auth), "Bearer(…)", "keys never show in Debug");
+    }
+
+    #[test]
+    fn provider_detail_is_short_and_clean() {
+        assert_eq!(provider_detail(r#"{"error":{"message":"bad\nthing"}}"#), ": badthing");
+        assert_eq!(provider_detail("<html>"), "");
+    }
+}

@@ -1,0 +1,56 @@
+//! The queue contract between `api` (producer) and `worker` (consumer).
+//!
+//! One queue, [`QUEUE_NAME`], in apalis-postgres's `apalis.jobs` table. The
+//! task payload is only the AIJob's id: PostgreSQL's `AIJob` row is the system
+//! of record, the task is the doorbell. [`enqueue_ai_job`] writes the task on
+//! the caller's connection, so the api inserts the AIJob row and its task in
+//! one transaction: there is never a job without a task, nor a task without a
+//! job.
+
+use apalis_core::task::builder::TaskBuilder;
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::model::AiModelProvider;
+
+/// The one queue name, shared by producer and consumer (apalis would
+/// otherwise default to a Rust type name, which a refactor could change).
+pub const QUEUE_NAME: &str = "tailor.ai-jobs";
+
+/// Database-level attempts for one task. Provider errors are retried with
+/// backoff inside the handler; this only covers a worker crash or a lost
+/// database connection, so the two retry layers do not multiply.
+pub const MAX_TASK_ATTEMPTS: usize = 3;
+
+/// The task payload: which AIJob to run, and with which provider (the
+/// schema's AIJob has no provider column, so the choice travels here).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TailorTask {
+    pub ai_job_id: Uuid,
+    pub provider: AiModelProvider,
+}
+
+/// Errors writing a task.
+#[derive(Debug, thiserror::Error)]
+pub enum EnqueueError {
+    #[error("could not encode the task payload: {0}")]
+    Encode(#[from] serde_json::Error),
+    #[error("could not write the task to the queue: {0}")]
+    Queue(#[from] apalis_postgres::Error),
+}
+
+/// Push the task for `ai_job_id` on `conn`, normally inside the transaction
+/// that inserts the AIJob row. The AIJob id is the task's idempotency key, so
+/// the queue itself refuses a second task for the same job.
+pub async fn enqueue_ai_job(
+    conn: &mut PgConnection,
+    ai_job_id: Uuid,
+    provider: AiModelProvider,
+) -> Result<(), EnqueueError> {
+    let payload = serde_json::to_vec(&TailorTask { ai_job_id, provider })?;
+    let task = TaskBuilder::new(payload).max_attempts(MAX_TASK_ATTEMPTS).idempotency_key(ai_job_id.to_string()).build();
+    apalis_postgres::queries::push_tasks(conn, QUEUE_NAME, vec![task]).await?;
+    Ok(())
+}

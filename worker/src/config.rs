@@ -1,0 +1,93 @@
+//! The worker's configuration, read once from the environment.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use secrecy::SecretString;
+use shared::crypto::KeyRing;
+use shared::providers::RetryPolicy;
+
+/// Everything the worker reads from its environment.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `DATABASE_URL` (required).
+    pub database_url: String,
+    /// `WORKER_CONCURRENCY`: tasks run at once by this process (default 16).
+    pub concurrency: usize,
+    /// `WORKER_BATCH_SIZE`: tasks fetched per queue poll (default 32).
+    pub batch_size: usize,
+    /// `WORKER_HEARTBEAT_SECS` (default 5) × `WORKER_MISSED_HEARTBEATS`
+    /// (default 4): after 20 s without a heartbeat a worker's tasks are
+    /// rescued by another replica, so a SIGKILLed job finishes within 60 s.
+    pub heartbeat: Duration,
+    pub missed_heartbeats: usize,
+    /// `WORKER_POLL_INTERVAL_MS`: fallback polling when LISTEN/NOTIFY misses (default 1000).
+    pub poll_interval: Duration,
+    /// `WORKER_DRAIN_TIMEOUT_SECS`: on SIGTERM, how long in-flight jobs may finish (default 30).
+    pub drain_timeout: Duration,
+    /// `WORKER_NAME`: base of the unique worker name (default: the host name).
+    pub name_prefix: String,
+    /// `NEBIUS_API_KEY`: the operator's key for DEEPSEEK jobs (unset: they fail clearly).
+    pub nebius_api_key: Option<SecretString>,
+    /// `NEBIUS_BASE_URL`, default `https://api.tokenfactory.nebius.com/v1/`.
+    pub nebius_base_url: String,
+    /// `DEEPSEEK_MODEL`, default `deepseek-ai/DeepSeek-V3-0324`.
+    pub deepseek_model: String,
+    /// `API_KEY_ENCRYPTION_KEY` (+ `_ID`, `_OLD_KEYS`): opens users' stored keys.
+    pub keyring: KeyRing,
+    /// `PROVIDER_RETRY_BUDGET_SECS` (default 120) and
+    /// `PROVIDER_REQUEST_TIMEOUT_SECS` (default 60).
+    pub retry: RetryPolicy,
+    /// `AZURE_ALLOW_INSECURE_ENDPOINTS`: lets a user endpoint be plain http on
+    /// any host (local fakes in tests). Off by default; never in production.
+    pub allow_insecure_azure: bool,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+fn parse_or<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v.parse().map_err(|e| anyhow::anyhow!("{name}={v:?} is invalid: {e}")),
+    }
+}
+
+impl Config {
+    pub fn from_env() -> anyhow::Result<Self> {
+        let concurrency: usize = parse_or("WORKER_CONCURRENCY", 16)?;
+        let batch_size: usize = parse_or("WORKER_BATCH_SIZE", 32)?;
+        anyhow::ensure!(concurrency > 0, "WORKER_CONCURRENCY must be at least 1");
+        anyhow::ensure!(batch_size > 0, "WORKER_BATCH_SIZE must be at least 1");
+        Ok(Self {
+            database_url: var("DATABASE_URL").context("DATABASE_URL is required")?,
+            concurrency,
+            batch_size,
+            heartbeat: Duration::from_secs(parse_or("WORKER_HEARTBEAT_SECS", 5)?),
+            missed_heartbeats: parse_or("WORKER_MISSED_HEARTBEATS", 4)?,
+            poll_interval: Duration::from_millis(parse_or("WORKER_POLL_INTERVAL_MS", 1000)?),
+            drain_timeout: Duration::from_secs(parse_or("WORKER_DRAIN_TIMEOUT_SECS", 30)?),
+            name_prefix: var("WORKER_NAME").or_else(|| var("HOSTNAME")).unwrap_or_else(|| "worker".into()),
+            nebius_api_key: var("NEBIUS_API_KEY").map(SecretString::from),
+            nebius_base_url: var("NEBIUS_BASE_URL").unwrap_or_else(|| "https://api.tokenfactory.nebius.com/v1/".into()),
+            deepseek_model: var("DEEPSEEK_MODEL").unwrap_or_else(|| "deepseek-ai/DeepSeek-V3-0324".into()),
+            keyring: KeyRing::from_env().context("API_KEY_ENCRYPTION_KEY")?,
+            retry: RetryPolicy {
+                budget: Duration::from_secs(parse_or("PROVIDER_RETRY_BUDGET_SECS", 120)?),
+                request_timeout: Duration::from_secs(parse_or("PROVIDER_REQUEST_TIMEOUT_SECS", 60)?),
+                ..RetryPolicy::default()
+            },
+            allow_insecure_azure: parse_or("AZURE_ALLOW_INSECURE_ENDPOINTS", false)?,
+        })
+    }
+
+    /// A name unique to this process: a restarted process must not reuse its
+    /// predecessor's name, or that one's dead tasks would never be rescued.
+    pub fn unique_name(&self) -> String {
+        format!("{}-{}-{}", self.name_prefix, std::process::id(), &uuid::Uuid::new_v4().simple().to_string()[..8])
+    }
+}

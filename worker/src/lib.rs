@@ -1,0 +1,134 @@
+//! The Tailor worker: dequeues AI jobs from the apalis-postgres queue
+//! ([`shared::queue::QUEUE_NAME`]), runs them, and records the outcome on
+//! the AIJob row. Any number of replicas may run side by side.
+
+pub mod config;
+pub mod handler;
+pub mod jobs;
+pub mod tailor;
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context;
+use apalis::prelude::*;
+use apalis_postgres::PostgresStorage;
+use shared::queue::{QUEUE_NAME, TailorTask};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+pub use config::Config;
+
+/// Shared by every task this process runs.
+pub struct WorkerState {
+    pub pool: PgPool,
+    pub client: shared::providers::ChatClient,
+    /// DEEPSEEK on the operator's Nebius key; `None` when NEBIUS_API_KEY is unset.
+    pub deepseek: Option<shared::providers::Target>,
+    pub keyring: shared::crypto::KeyRing,
+    pub allow_insecure_azure: bool,
+    /// AIJobs this process has moved to RUNNING and not yet finished; on a
+    /// graceful stop whatever is left here goes back to QUEUED.
+    pub in_flight: Mutex<HashSet<Uuid>>,
+}
+
+/// Run the worker until `shutdown` resolves, then drain: stop taking tasks,
+/// let in-flight ones finish up to the drain timeout, and return the rest
+/// (AIJob rows and queue tasks) to the queue.
+pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    let settings = shared::db::PoolSettings {
+        max_connections: u32::try_from(config.concurrency).unwrap_or(u32::MAX).saturating_add(4),
+        ..Default::default()
+    };
+    let pool = shared::db::pool(&config.database_url, &settings).context("DATABASE_URL is invalid")?;
+    shared::db::migrate(&pool).await.context("applying migrations")?;
+
+    let name = config.unique_name();
+    let deepseek = match &config.nebius_api_key {
+        Some(key) => Some(
+            shared::providers::Target::deepseek(&config.nebius_base_url, key.clone(), &config.deepseek_model)
+                .context("NEBIUS_BASE_URL is not a URL")?,
+        ),
+        None => {
+            tracing::warn!("NEBIUS_API_KEY is unset: DEEPSEEK jobs will fail with a clear message");
+            None
+        }
+    };
+    let state = Arc::new(WorkerState {
+        pool: pool.clone(),
+        client: shared::providers::ChatClient::new(config.retry.clone()).context("building the HTTP client")?,
+        deepseek,
+        keyring: config.keyring.clone(),
+        allow_insecure_azure: config.allow_insecure_azure,
+        in_flight: Mutex::new(HashSet::new()),
+    });
+    let queue_config = apalis_postgres::Config::default()
+        .queue(QUEUE_NAME)
+        .batch_size(config.batch_size)
+        .heartbeat_interval(config.heartbeat)
+        .missed_heartbeats(config.missed_heartbeats);
+    tracing::info!(
+        worker = %name, queue = QUEUE_NAME, concurrency = config.concurrency,
+        orphan_after_s = queue_config.orphaned_duration().as_secs(), "worker starting"
+    );
+
+    let monitor = {
+        let state = state.clone();
+        let name = name.clone();
+        let pool = pool.clone();
+        let queue_config = queue_config.clone();
+        let concurrency = config.concurrency;
+        let poll_interval = config.poll_interval;
+        Monitor::new().shutdown_timeout(config.drain_timeout).register(move |_restarts| {
+            let backend = PostgresStorage::<TailorTask>::new(&pool)
+                .with_config(queue_config.clone())
+                .with_pubsub()
+                .poll_with_interval(poll_interval);
+            WorkerBuilder::new(name.as_str())
+                .backend(backend)
+                .concurrency(concurrency)
+                .data(state.clone())
+                .build(handler::handle)
+        })
+    };
+    let result = monitor
+        .run_with_signal(async move {
+            shutdown.await;
+            tracing::info!("draining: no new tasks; waiting for in-flight ones");
+            Ok(())
+        })
+        .await;
+    if let Err(e) = &result {
+        tracing::error!(error = %e, "worker monitor stopped with an error");
+    }
+    release_unfinished(&state, &name).await;
+    pool.close().await;
+    result.map_err(|e| anyhow::anyhow!("worker stopped: {e}"))
+}
+
+/// After a stop: jobs still RUNNING here go back to QUEUED, and the queue
+/// tasks this worker had locked go back to Pending, so another replica
+/// picks them up at once rather than after the orphan timeout.
+async fn release_unfinished(state: &WorkerState, worker_name: &str) {
+    let unfinished: Vec<Uuid> = state.in_flight.lock().map(|s| s.iter().copied().collect()).unwrap_or_default();
+    for job_id in &unfinished {
+        match jobs::requeue(&state.pool, *job_id).await {
+            Ok(true) => tracing::warn!(ai_job.id = %job_id, "job returned to the queue at shutdown"),
+            Ok(false) => {}
+            Err(e) => tracing::error!(ai_job.id = %job_id, error = %e, "could not requeue job at shutdown"),
+        }
+    }
+    let released = sqlx::query(
+        "UPDATE apalis.jobs SET status = 'Pending', lock_by = NULL, lock_at = NULL
+         WHERE lock_by = $1 AND status IN ('Queued', 'Running')",
+    )
+    .bind(worker_name)
+    .execute(&state.pool)
+    .await;
+    match released {
+        Ok(r) if r.rows_affected() > 0 => tracing::warn!(tasks = r.rows_affected(), "queue tasks released at shutdown"),
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "could not release queue tasks at shutdown"),
+    }
+}

@@ -1,0 +1,16 @@
+//! The tailoring engine: one provider call per job, whose answer is a list of
+//! edits against the unlocked sections; our code applies them, so locked
+//! sections, the preamble and the closing are copied byte for byte, and the
+//! result is checked before it is proposed.
+//!
+//! - [`protocol`]: the JSON the model reads and writes (also what `llm-sim` parses).
+//! - [`prompt`]: the messages, with the mode's contract.
+//! - [`apply`]: validating and applying edits, LaTeX escaping, final checks.
+
+pub mod apply;
+pub mod prompt;
+pub mod protocol;
+
+pub use apply::{Proposal, Refusal, apply_answer, parse_answer};
+pub use prompt::{build_input, messages};
+pub use protocol::{Edit, EditAnswer, SectionInput, TailorInput};

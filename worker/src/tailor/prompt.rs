@@ -1,0 +1,102 @@
+//! The prompt: the mode's contract, the rules, the answer's schema, and the
+//! input (JD analysis and sections) as JSON.
+
+use serde_json::Value;
+use shared::model::{AiMode, ResumeSection};
+use shared::providers::ChatMessage;
+
+use super::protocol::{INPUT_BEGIN, INPUT_END, SectionInput, TailorInput};
+
+/// Largest input we send in one call, in bytes of JSON. Larger résumés fail
+/// clearly rather than being truncated.
+pub const MAX_INPUT_BYTES: usize = 120_000;
+
+fn mode_contract(mode: AiMode) -> &'static str {
+    match mode {
+        AiMode::Minimal => {
+            "MINIMAL: make a few small, targeted wording changes (a word or phrase per bullet) so that terms the job description uses appear where the résumé already supports them. Change at most a quarter of the bullets. Do not reorder anything."
+        }
+        AiMode::Balanced => {
+            "BALANCED: reframe bullets toward the job description: lead with the most relevant outcome, use the JD's vocabulary for things the person did. Change up to about half of the bullets. You may reorder items of a skills list."
+        }
+        AiMode::Aggressive => {
+            "AGGRESSIVE: maximise relevance to the job description: rewrite any bullet toward it, and reorder items within a section (bullets, skills) so the most relevant come first. Never drop content."
+        }
+    }
+}
+
+const RULES: &str = "You tailor a LaTeX résumé to a job description by proposing edits.\n\
+Rules, all mandatory:\n\
+1. Never invent facts: no employer, title, degree, date, number, percentage, URL, e-mail, tool or skill that the résumé does not already contain. Rephrase what is there.\n\
+2. Only edit sections with \"locked\": false. Locked sections are context only.\n\
+3. Each edit replaces `original`, an exact, verbatim quote of text inside one section's content (copy it character for character, including LaTeX commands), with `replacement`.\n\
+4. Keep LaTeX valid: keep the commands and braces of the original; escape special characters (\\%, \\&, \\_, \\#, \\$) in new text.\n\
+5. Prefer short quotes: one bullet or one line per edit.\n\
+Answer with one JSON object and nothing else:\n\
+{\"edits\": [{\"section\": <index>, \"original\": \"<exact quote>\", \"replacement\": \"<new text>\", \"reason\": \"<why, short>\"}]}";
+
+/// Flatten the stored JD analysis into the names and terms the prompt lists.
+fn jd_lists(extracted_skills: &Value, keywords: &Value) -> (Vec<String>, Vec<String>) {
+    let mut skills: Vec<(String, u64)> = Vec::new();
+    if let Some(groups) = extracted_skills.as_object() {
+        for list in groups.values() {
+            for s in list.as_array().into_iter().flatten() {
+                if let Some(name) = s.get("name").and_then(Value::as_str) {
+                    skills.push((name.to_owned(), s.get("mentions").and_then(Value::as_u64).unwrap_or(1)));
+                }
+            }
+        }
+    }
+    skills.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let terms = keywords
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|k| k.get("term").and_then(Value::as_str).map(str::to_owned))
+        .collect();
+    (skills.into_iter().map(|s| s.0).collect(), terms)
+}
+
+/// The model's input for a job.
+pub fn build_input(
+    mode: AiMode,
+    role_type: &str,
+    extracted_skills: &Value,
+    keywords: &Value,
+    sections: &[ResumeSection],
+) -> TailorInput {
+    let (jd_skills, jd_keywords) = jd_lists(extracted_skills, keywords);
+    TailorInput {
+        mode,
+        role_type: role_type.to_owned(),
+        jd_skills,
+        jd_keywords,
+        sections: sections
+            .iter()
+            .enumerate()
+            .map(|(index, s)| SectionInput {
+                index,
+                section_type: s.section_type,
+                locked: s.is_locked,
+                content: s.content.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// The chat messages for `input`, or why it cannot be sent.
+pub fn messages(input: &TailorInput) -> Result<Vec<ChatMessage>, String> {
+    let json = serde_json::to_string_pretty(input).map_err(|e| format!("cannot encode the prompt: {e}"))?;
+    if json.len() > MAX_INPUT_BYTES {
+        return Err(format!(
+            "the résumé is too long to tailor in one request ({} KB of sections; the limit is {} KB)",
+            json.len() / 1024,
+            MAX_INPUT_BYTES / 1024
+        ));
+    }
+    let system = format!("{RULES}\n\nMode: {}", mode_contract(input.mode));
+    let user = format!(
+        "Tailor this résumé toward the job description summarised below (role type, skills, keywords).\n{INPUT_BEGIN}\n{json}\n{INPUT_END}"
+    );
+    Ok(vec![ChatMessage { role: "system".into(), content: system }, ChatMessage { role: "user".into(), content: user }])
+}
