@@ -27,8 +27,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         .and_then(|v| v.parse::<usize>().ok())
         .filter(|&n| n > 0)
         .unwrap_or(DEFAULT_ITERS);
-    let fixtures =
-        load_fixtures(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/jds"))?;
+    let fixtures = load_fixtures(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/jds"))?;
     if fixtures.is_empty() {
         return Err("no fixtures in tests/fixtures/jds".into());
     }
@@ -36,10 +35,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     black_box(analyze(black_box("warm up")));
 
     println!("jd_analysis: {iters} iterations per fixture");
-    println!(
-        "{:<14} {:>7} {:>10} {:>10}",
-        "fixture", "bytes", "mean µs", "p99 µs"
-    );
+    println!("{:<14} {:>7} {:>10} {:>10}", "fixture", "bytes", "mean µs", "p99 µs");
     let mut all = Vec::with_capacity(iters * fixtures.len());
     for (name, text) in &fixtures {
         for _ in 0..WARMUP_ITERS {
@@ -57,10 +53,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
     let (mean, p99) = stats(&mut all);
     let avg_bytes = fixtures.iter().map(|(_, t)| t.len()).sum::<usize>() / fixtures.len();
-    println!(
-        "{:<14} {avg_bytes:>7} {mean:>10.1} {p99:>10.1}",
-        "ALL (avg)"
-    );
+    println!("{:<14} {avg_bytes:>7} {mean:>10.1} {p99:>10.1}", "ALL (avg)");
     Ok(())
 }
 
@@ -74,10 +67,7 @@ fn load_fixtures(dir: &Path) -> Result<Vec<(String, String)>, Box<dyn std::error
     paths
         .into_iter()
         .map(|p| {
-            let name = p
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let name = p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
             Ok((name, std::fs::read_to_string(&p)?))
         })
         .collect()
@@ -91,9 +81,6 @@ fn stats(samples: &mut [f64]) -> (f64, f64) {
     samples.sort_by(f64::total_cmp);
     let mean = samples.iter().sum::<f64>() / samples.len() as f64;
     let rank = ((samples.len() as f64) * 0.99).ceil() as usize;
-    let p99 = samples
-        .get(rank.saturating_sub(1).min(samples.len() - 1))
-        .copied()
-        .unwrap_or(0.0);
+    let p99 = samples.get(rank.saturating_sub(1).min(samples.len() - 1)).copied().unwrap_or(0.0);
     (mean, p99)
 }

@@ -4,9 +4,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use serde_json::json;
-use shared::jd::{
-    JdAnalysis, MAX_INPUT_BYTES, MAX_KEYWORDS, RoleType, SkillKind, analyze, find_skills,
-};
+use shared::jd::{JdAnalysis, MAX_INPUT_BYTES, MAX_KEYWORDS, RoleType, SkillKind, analyze, find_skills};
 
 const BACKEND: &str = include_str!("fixtures/jds/backend.txt");
 const FRONTEND: &str = include_str!("fixtures/jds/frontend.txt");
@@ -78,11 +76,7 @@ fn assert_skills(a: &JdAnalysis, expected: &[(&str, SkillKind)]) {
 
 fn assert_no_skill(a: &JdAnalysis, names: &[&str]) {
     for name in names {
-        assert!(
-            !a.extracted_skills.contains(name),
-            "unexpected skill {name:?} in {:?}",
-            a.extracted_skills
-        );
+        assert!(!a.extracted_skills.contains(name), "unexpected skill {name:?} in {:?}", a.extracted_skills);
     }
 }
 
@@ -101,11 +95,7 @@ fn assert_top(a: &JdAnalysis, n: usize, terms: &[&str]) {
 /// Asserts no keyword equals any of `terms`.
 fn assert_not_keyword(a: &JdAnalysis, terms: &[&str]) {
     for term in terms {
-        assert!(
-            !a.keywords.iter().any(|k| k.term == *term),
-            "{term:?} should not be a keyword: {:?}",
-            a.keywords
-        );
+        assert!(!a.keywords.iter().any(|k| k.term == *term), "{term:?} should not be a keyword: {:?}", a.keywords);
     }
 }
 
@@ -138,14 +128,8 @@ fn backend_fixture() {
         ],
     );
     // "k8s", "Kubernetes" and "(k8s)" all count; "Postgres" folds into PostgreSQL.
-    assert_eq!(
-        a.extracted_skills.get("Kubernetes").map(|s| s.mentions),
-        Some(5)
-    );
-    assert_eq!(
-        a.extracted_skills.get("PostgreSQL").map(|s| s.mentions),
-        Some(5)
-    );
+    assert_eq!(a.extracted_skills.get("Kubernetes").map(|s| s.mentions), Some(5));
+    assert_eq!(a.extracted_skills.get("PostgreSQL").map(|s| s.mentions), Some(5));
     // "Go-to-market" is not Go: 6 real mentions (incl. "golang").
     assert_eq!(a.extracted_skills.get("Go").map(|s| s.mentions), Some(6));
     assert_top(&a, 5, &["kubernetes", "go", "postgresql"]);
@@ -175,17 +159,9 @@ fn frontend_fixture() {
     // "We react quickly to feedback" is not React.
     assert_eq!(a.extracted_skills.get("React").map(|s| s.mentions), Some(3));
     // "WCAG" is an alias of Accessibility.
-    assert!(
-        a.extracted_skills
-            .get("Accessibility")
-            .is_some_and(|s| s.mentions >= 2)
-    );
+    assert!(a.extracted_skills.get("Accessibility").is_some_and(|s| s.mentions >= 2));
     assert_no_skill(&a, &["Java", "JavaScript"]);
-    assert_top(
-        &a,
-        5,
-        &["accessibility", "design systems", "react", "typescript"],
-    );
+    assert_top(&a, 5, &["accessibility", "design systems", "react", "typescript"]);
     assert_not_keyword(&a, &["frontend development"]);
 }
 
@@ -211,10 +187,7 @@ fn fullstack_fixture() {
     );
     // "JavaScript" does not count as "Java" (2 real mentions).
     assert_eq!(a.extracted_skills.get("Java").map(|s| s.mentions), Some(2));
-    assert_eq!(
-        a.extracted_skills.get("JavaScript").map(|s| s.mentions),
-        Some(1)
-    );
+    assert_eq!(a.extracted_skills.get("JavaScript").map(|s| s.mentions), Some(1));
     assert_top(&a, 5, &["node.js", "react", "postgresql"]);
     assert_top(&a, 20, &["booking widget"]);
     // The company name on the first line is not a key phrase.
@@ -243,11 +216,7 @@ fn data_fixture() {
         ],
     );
     // "PySpark" is an alias of Spark.
-    assert!(
-        a.extracted_skills
-            .get("Spark")
-            .is_some_and(|s| s.mentions >= 5)
-    );
+    assert!(a.extracted_skills.get("Spark").is_some_and(|s| s.mentions >= 5));
     assert_top(&a, 8, &["spark", "dbt", "airflow", "snowflake"]);
     assert_not_keyword(&a, &["pyspark", "apache airflow"]);
 }
@@ -273,10 +242,7 @@ fn ml_fixture() {
         ],
     );
     // "scikit-learn (sklearn)" counts twice.
-    assert_eq!(
-        a.extracted_skills.get("scikit-learn").map(|s| s.mentions),
-        Some(2)
-    );
+    assert_eq!(a.extracted_skills.get("scikit-learn").map(|s| s.mentions), Some(2));
     assert_top(&a, 5, &["machine learning", "pytorch"]);
     assert_top(&a, 30, &["ranking", "ranking models"]);
 }
@@ -327,10 +293,7 @@ fn platform_fixture_long() {
             ("Amazon EKS", SkillKind::Cloud),
         ],
     );
-    assert_eq!(
-        a.extracted_skills.get("Kubernetes").map(|s| s.mentions),
-        Some(7)
-    );
+    assert_eq!(a.extracted_skills.get("Kubernetes").map(|s| s.mentions), Some(7));
     // "our recruiting team" in the EEO paragraph is not a management skill.
     assert_no_skill(&a, &["Technical Hiring"]);
     assert_top(&a, 3, &["kubernetes", "platform"]);
@@ -383,14 +346,8 @@ fn security_fixture() {
         ],
     );
     // "OIDC" is an alias of OpenID Connect; "TS/SCI clearance" is not TypeScript.
-    assert_eq!(
-        a.extracted_skills.get("OpenID Connect").map(|s| s.mentions),
-        Some(2)
-    );
-    assert_eq!(
-        a.extracted_skills.get("TypeScript").map(|s| s.mentions),
-        Some(1)
-    );
+    assert_eq!(a.extracted_skills.get("OpenID Connect").map(|s| s.mentions), Some(2));
+    assert_eq!(a.extracted_skills.get("TypeScript").map(|s| s.mentions), Some(1));
     assert_top(&a, 5, &["security", "application security"]);
 }
 
@@ -430,11 +387,7 @@ fn keywords_are_well_formed_for_every_fixture() {
     for (name, text) in ALL {
         let a = analyze(text);
         let k = &a.keywords;
-        assert!(
-            !k.is_empty() && k.len() <= MAX_KEYWORDS,
-            "{name}: {}",
-            k.len()
-        );
+        assert!(!k.is_empty() && k.len() <= MAX_KEYWORDS, "{name}: {}", k.len());
         assert_eq!(k.first().map(|k| k.weight), Some(1.0), "{name}");
         let mut seen = BTreeSet::new();
         for (i, kw) in k.iter().enumerate() {
@@ -443,10 +396,7 @@ fn keywords_are_well_formed_for_every_fixture() {
             assert!(seen.insert(kw.term.clone()), "{name}: duplicate {kw:?}");
             assert!(kw.term.split(' ').count() <= 3, "{name}: {kw:?}");
             for word in kw.term.split(' ') {
-                assert!(
-                    !NEVER_IN_KEYWORDS.contains(&word),
-                    "{name}: boilerplate {word:?} in {kw:?}"
-                );
+                assert!(!NEVER_IN_KEYWORDS.contains(&word), "{name}: boilerplate {word:?} in {kw:?}");
             }
             if let Some(prev) = i.checked_sub(1).and_then(|p| k.get(p)) {
                 assert!(
@@ -464,14 +414,8 @@ fn keywords_are_well_formed_for_every_fixture() {
 
 #[test]
 fn java_is_not_javascript() {
-    assert_eq!(
-        skill_names("JavaScript and TypeScript"),
-        ["JavaScript", "TypeScript"]
-    );
-    assert_eq!(
-        skill_names("Java, JavaScript, js, ES6"),
-        ["Java", "JavaScript", "JavaScript", "JavaScript"]
-    );
+    assert_eq!(skill_names("JavaScript and TypeScript"), ["JavaScript", "TypeScript"]);
+    assert_eq!(skill_names("Java, JavaScript, js, ES6"), ["Java", "JavaScript", "JavaScript", "JavaScript"]);
     assert_eq!(skill_names("tests in ts, index.ts and TSX"), ["TypeScript"]);
 }
 
@@ -480,54 +424,28 @@ fn go_is_not_the_verb() {
     assert!(skill_names("we go to market fast, ready to go, go live").is_empty());
     assert!(skill_names("Go-to-market strategy. Go live next week. Go-getter!").is_empty());
     assert!(skill_names("Let's go! main.go and go.mod").is_empty());
-    assert_eq!(
-        skill_names("We write Go. Also Golang and GoLang."),
-        ["Go", "Go", "Go"]
-    );
+    assert_eq!(skill_names("We write Go. Also Golang and GoLang."), ["Go", "Go", "Go"]);
     assert_eq!(skill_names("Python/Go/Rust"), ["Python", "Go", "Rust"]);
 }
 
 #[test]
 fn punctuated_skills() {
     assert_eq!(skill_names("C++, C# and .NET"), ["C++", "C#", ".NET"]);
-    assert_eq!(
-        skill_names("cpp / csharp / dotnet / .NET Core"),
-        ["C++", "C#", ".NET", ".NET"]
-    );
-    assert_eq!(
-        skill_names("Node.js, nodejs, Node and node.js"),
-        ["Node.js"; 4]
-    );
+    assert_eq!(skill_names("cpp / csharp / dotnet / .NET Core"), ["C++", "C#", ".NET", ".NET"]);
+    assert_eq!(skill_names("Node.js, nodejs, Node and node.js"), ["Node.js"; 4]);
     assert_eq!(skill_names("a graph node"), Vec::<String>::new());
-    assert_eq!(
-        skill_names("CI/CD, CI / CD, ci-cd and continuous integration"),
-        ["CI/CD"; 4]
-    );
+    assert_eq!(skill_names("CI/CD, CI / CD, ci-cd and continuous integration"), ["CI/CD"; 4]);
     assert_eq!(skill_names("ASP.NET Core"), ["ASP.NET"]);
-    assert_eq!(
-        skill_names("mail us at jobs@example.net"),
-        Vec::<String>::new()
-    );
+    assert_eq!(skill_names("mail us at jobs@example.net"), Vec::<String>::new());
     assert_eq!(skill_names("C\\# and R\\&D budget"), ["C#"]);
-    assert_eq!(
-        skill_names("scikit-learn, sklearn, scikit learn"),
-        ["scikit-learn"; 3]
-    );
+    assert_eq!(skill_names("scikit-learn, sklearn, scikit learn"), ["scikit-learn"; 3]);
 }
 
 #[test]
 fn case_sensitive_aliases() {
-    assert!(
-        skill_names("react to alerts; the rest of the day; swift delivery; spark joy").is_empty()
-    );
-    assert_eq!(
-        skill_names("React, REST APIs, Swift, Spark"),
-        ["React", "REST", "Swift", "Spark"]
-    );
-    assert_eq!(
-        skill_names("restful services and rest apis"),
-        ["REST", "REST"]
-    );
+    assert!(skill_names("react to alerts; the rest of the day; swift delivery; spark joy").is_empty());
+    assert_eq!(skill_names("React, REST APIs, Swift, Spark"), ["React", "REST", "Swift", "Spark"]);
+    assert_eq!(skill_names("restful services and rest apis"), ["REST", "REST"]);
     assert_eq!(skill_names("ML and ml"), ["Machine Learning"]);
 }
 
@@ -535,12 +453,8 @@ fn case_sensitive_aliases() {
 fn urls_verbs_and_latex() {
     assert!(skill_names("Apply at https://jobs.example.com/go or http://k8s.io").is_empty());
     assert!(skill_names("- Excel at communication\n- Spring into action").is_empty());
-    assert_eq!(
-        skill_names("SQL and Excel; Java/Spring"),
-        ["SQL", "Excel", "Java", "Spring"]
-    );
-    let resume =
-        "\\item Built \\textbf{Go} services on \\href{https://k8s.io}{Kubernetes}; C\\# and .NET";
+    assert_eq!(skill_names("SQL and Excel; Java/Spring"), ["SQL", "Excel", "Java", "Spring"]);
+    let resume = "\\item Built \\textbf{Go} services on \\href{https://k8s.io}{Kubernetes}; C\\# and .NET";
     assert_eq!(skill_names(resume), ["Go", "Kubernetes", "C#", ".NET"]);
 }
 
@@ -557,36 +471,19 @@ fn single_letter_languages_need_a_list() {
 fn multi_word_aliases_cross_lines() {
     assert_eq!(skill_names("machine\nlearning"), ["Machine Learning"]);
     assert_eq!(skill_names("continuous\n    integration"), ["CI/CD"]);
-    assert_eq!(
-        skill_names("Amazon Web\r\nServices"),
-        ["Amazon Web Services"]
-    );
+    assert_eq!(skill_names("Amazon Web\r\nServices"), ["Amazon Web Services"]);
     assert_eq!(skill_names("machine-learning"), ["Machine Learning"]);
     // Longest match wins.
-    assert_eq!(
-        skill_names("React Native and React"),
-        ["React Native", "React"]
-    );
-    assert_eq!(
-        skill_names("Spring Boot and Spring"),
-        ["Spring Boot", "Spring"]
-    );
+    assert_eq!(skill_names("React Native and React"), ["React Native", "React"]);
+    assert_eq!(skill_names("Spring Boot and Spring"), ["Spring Boot", "Spring"]);
 }
 
 #[test]
 fn find_skills_reports_byte_spans() {
     let text = "Naïve k8s—Postgres, C++ and Node.js";
     let mentions = find_skills(text);
-    let spans: Vec<(&str, &str, SkillKind)> = mentions
-        .iter()
-        .map(|m| {
-            (
-                m.name.as_str(),
-                text.get(m.start..m.end).unwrap_or("?"),
-                m.kind,
-            )
-        })
-        .collect();
+    let spans: Vec<(&str, &str, SkillKind)> =
+        mentions.iter().map(|m| (m.name.as_str(), text.get(m.start..m.end).unwrap_or("?"), m.kind)).collect();
     assert_eq!(
         spans,
         [
@@ -636,11 +533,7 @@ fn json_round_trips_and_is_stable() {
         assert!(!sa.is_empty());
         assert_eq!(sa, sb, "{name}: not byte-identical");
         let parsed: serde_json::Value = serde_json::from_str(&sa).unwrap_or_default();
-        assert_eq!(
-            parsed,
-            serde_json::to_value(&a).unwrap_or_default(),
-            "{name}"
-        );
+        assert_eq!(parsed, serde_json::to_value(&a).unwrap_or_default(), "{name}");
         let back: JdAnalysis = serde_json::from_str(&sa).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(back, a, "{name}");
     }
@@ -648,10 +541,7 @@ fn json_round_trips_and_is_stable() {
 
 #[test]
 fn enums_serialise_lowercase() {
-    let roles: Vec<String> = RoleType::ALL
-        .iter()
-        .map(|r| serde_json::to_string(r).unwrap_or_default())
-        .collect();
+    let roles: Vec<String> = RoleType::ALL.iter().map(|r| serde_json::to_string(r).unwrap_or_default()).collect();
     assert_eq!(
         roles,
         [
@@ -668,10 +558,7 @@ fn enums_serialise_lowercase() {
         ]
     );
     let v = serde_json::to_value(find_skills("Kubernetes")).unwrap_or_default();
-    assert_eq!(
-        v,
-        json!([{ "name": "Kubernetes", "kind": "devops", "start": 0, "end": 10 }])
-    );
+    assert_eq!(v, json!([{ "name": "Kubernetes", "kind": "devops", "start": 0, "end": 10 }]));
 }
 
 // ---------------------------------------------------------------------------
@@ -766,13 +653,8 @@ fn random_tricky_text_never_panics_and_spans_are_valid() {
     let mut counts: HashMap<String, usize> = HashMap::new();
     for _ in 0..2_000 {
         let len = (rng.next() % 60) as usize;
-        let text: String = (0..len)
-            .filter_map(|_| {
-                PIECES
-                    .get((rng.next() % PIECES.len() as u64) as usize)
-                    .copied()
-            })
-            .collect();
+        let text: String =
+            (0..len).filter_map(|_| PIECES.get((rng.next() % PIECES.len() as u64) as usize).copied()).collect();
         let a = analyze(&text);
         assert!(a.keywords.len() <= MAX_KEYWORDS);
         assert!(a.keywords.iter().all(|k| k.weight > 0.0 && k.weight <= 1.0));
@@ -783,10 +665,7 @@ fn random_tricky_text_never_panics_and_spans_are_valid() {
         }
     }
     // The generator does hit the matcher.
-    assert!(
-        counts.contains_key("Kubernetes") && counts.contains_key("C#"),
-        "{counts:?}"
-    );
+    assert!(counts.contains_key("Kubernetes") && counts.contains_key("C#"), "{counts:?}");
 }
 
 // ---------------------------------------------------------------------------
@@ -808,12 +687,8 @@ fn lexicon_file_is_consistent() {
         let kind: Result<SkillKind, _> = serde_json::from_value(skill["kind"].clone());
         assert!(kind.is_ok(), "{name}: bad kind {}", skill["kind"]);
         let listed = skill["aliases"].as_array().cloned().unwrap_or_default();
-        let own = std::iter::once(name.clone()).chain(listed.iter().map(|a| {
-            a.as_str()
-                .or(a["alias"].as_str())
-                .unwrap_or_default()
-                .to_string()
-        }));
+        let own = std::iter::once(name.clone())
+            .chain(listed.iter().map(|a| a.as_str().or(a["alias"].as_str()).unwrap_or_default().to_string()));
         for alias in own {
             assert!(!alias.trim().is_empty(), "{name}: empty alias");
             let key = alias.to_lowercase();
@@ -827,10 +702,6 @@ fn lexicon_file_is_consistent() {
     for skill in &skills {
         let name = skill["name"].as_str().unwrap_or_default();
         let found = skill_names(&format!("Skills: {name}, and more"));
-        assert_eq!(
-            found,
-            [name],
-            "canonical name {name:?} is not matched as itself"
-        );
+        assert_eq!(found, [name], "canonical name {name:?} is not matched as itself");
     }
 }

@@ -65,13 +65,7 @@ const NONE: u32 = u32::MAX;
 /// The parsed stop-word set, built once.
 fn stopwords() -> &'static HashSet<&'static str, FxBuild> {
     static SET: OnceLock<HashSet<&'static str, FxBuild>> = OnceLock::new();
-    SET.get_or_init(|| {
-        STOPWORDS_TXT
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .collect()
-    })
+    SET.get_or_init(|| STOPWORDS_TXT.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect())
 }
 
 /// Section of a JD, switched by heading lines.
@@ -193,8 +187,7 @@ fn is_bullet(t: &Tokens<'_>, line: &std::ops::Range<usize>) -> bool {
     let first = line.start;
     match t.punct(first) {
         Some(
-            '-' | '*' | '•' | '·' | '▪' | '◦' | '–' | '—' | '‣' | '○' | '●' | '■' | '►' | '✓' | '✔'
-            | '→' | '+' | '>',
+            '-' | '*' | '•' | '·' | '▪' | '◦' | '–' | '—' | '‣' | '○' | '●' | '■' | '►' | '✓' | '✔' | '→' | '+' | '>',
         ) => true,
         Some(_) => false,
         None => {
@@ -292,16 +285,9 @@ impl Vocab {
         let id = match self.ids.get(key) {
             Some(&id) => id,
             None => {
-                let id = u32::try_from(self.words.len())
-                    .ok()
-                    .filter(|&id| id < MAX_VOCAB)?;
+                let id = u32::try_from(self.words.len()).ok().filter(|&id| id < MAX_VOCAB)?;
                 self.ids.insert(key.to_string(), id);
-                self.words.push(WordInfo {
-                    key: key.to_string(),
-                    key_count: 0,
-                    others: Vec::new(),
-                    skill,
-                });
+                self.words.push(WordInfo { key: key.to_string(), key_count: 0, others: Vec::new(), skill });
                 id
             }
         };
@@ -337,11 +323,7 @@ const MAX_VOCAB: u32 = (1 << ID_BITS) - 1;
 /// Packs a [`Gram`] into one integer (cheaper to hash than three).
 fn pack(g: &Gram) -> u64 {
     g.iter().enumerate().fold(0, |acc, (k, &id)| {
-        let field = if id == NONE {
-            ID_MASK
-        } else {
-            u64::from(id) & ID_MASK
-        };
+        let field = if id == NONE { ID_MASK } else { u64::from(id) & ID_MASK };
         acc | field << (ID_BITS as usize * k)
     })
 }
@@ -391,10 +373,7 @@ impl Counter {
     /// A counter sized for about `tokens` tokens.
     fn with_capacity(tokens: usize) -> Self {
         Counter {
-            vocab: Vocab {
-                ids: HashMap::with_capacity(tokens / 2),
-                words: Vec::with_capacity(tokens / 2),
-            },
+            vocab: Vocab { ids: HashMap::with_capacity(tokens / 2), words: Vec::with_capacity(tokens / 2) },
             unigrams: Vec::with_capacity(tokens / 2),
             phrases: HashMap::with_capacity(tokens),
             prev: [NONE; 2],
@@ -427,11 +406,7 @@ impl Counter {
             let f = if any_skill { SKILL_PHRASE_BOOST } else { 1.0 };
             self.add([a, id, NONE], weight * BIGRAM_BOOST * f);
             if z != NONE {
-                let f = if any_skill || self.vocab.is_skill(z) {
-                    SKILL_PHRASE_BOOST
-                } else {
-                    1.0
-                };
+                let f = if any_skill || self.vocab.is_skill(z) { SKILL_PHRASE_BOOST } else { 1.0 };
                 self.add([z, a, id], weight * TRIGRAM_BOOST * f);
             }
         }
@@ -477,10 +452,7 @@ pub(crate) fn extract(lex: &Lexicon, t: &Tokens<'_>, matches: &[SkillMatch]) -> 
     let mut compound = String::new();
 
     for (n, line) in t.lines().enumerate() {
-        let masthead = n == 0
-            && !line
-                .clone()
-                .any(|i| t.is_alnum(i) && ROLE_NOUNS.contains(&t.lower(i)));
+        let masthead = n == 0 && !line.clone().any(|i| t.is_alnum(i) && ROLE_NOUNS.contains(&t.lower(i)));
         let bullet = is_bullet(t, &line);
         if let Some(s) = heading_section(t, &line, bullet) {
             section = s;
@@ -490,10 +462,7 @@ pub(crate) fn extract(lex: &Lexicon, t: &Tokens<'_>, matches: &[SkillMatch]) -> 
             if bullet {
                 weight *= BULLET_BOOST;
             }
-            if line
-                .clone()
-                .any(|i| t.is_alnum(i) && is_requirement_cue(t.lower(i)))
-            {
+            if line.clone().any(|i| t.is_alnum(i) && is_requirement_cue(t.lower(i))) {
                 weight *= CUE_BOOST;
             }
         }
@@ -568,11 +537,7 @@ fn rank(counter: &Counter) -> Vec<Keyword> {
         .enumerate()
         .filter(|(_, s)| s.raw > 0)
         .filter_map(|(id, s)| Some(([u32::try_from(id).ok()?, NONE, NONE], *s)));
-    let phrases = counter
-        .phrases
-        .iter()
-        .map(|(k, s)| (unpack(*k), *s))
-        .filter(|(g, s)| counter.phrase_ok(g, s));
+    let phrases = counter.phrases.iter().map(|(k, s)| (unpack(*k), *s)).filter(|(g, s)| counter.phrase_ok(g, s));
     let candidates: Vec<(Gram, Stat)> = unigrams.chain(phrases).collect();
 
     // Sub-terms that never occur outside a kept longer phrase. Skills stay.
@@ -580,13 +545,7 @@ fn rank(counter: &Counter) -> Vec<Keyword> {
     for (g, s) in &candidates {
         let subs: &[Gram] = match gram_len(g) {
             2 => &[[g[0], NONE, NONE], [g[1], NONE, NONE]],
-            3 => &[
-                [g[0], g[1], NONE],
-                [g[1], g[2], NONE],
-                [g[0], NONE, NONE],
-                [g[1], NONE, NONE],
-                [g[2], NONE, NONE],
-            ],
+            3 => &[[g[0], g[1], NONE], [g[1], g[2], NONE], [g[0], NONE, NONE], [g[1], NONE, NONE], [g[2], NONE, NONE]],
             _ => &[],
         };
         for sub in subs {
@@ -597,11 +556,7 @@ fn rank(counter: &Counter) -> Vec<Keyword> {
         }
     }
 
-    let max = candidates
-        .iter()
-        .filter(|(g, _)| !covered.contains(g))
-        .map(|(_, s)| s.score)
-        .fold(0.0_f64, f64::max);
+    let max = candidates.iter().filter(|(g, _)| !covered.contains(g)).map(|(_, s)| s.score).fold(0.0_f64, f64::max);
     if max <= 0.0 || !max.is_finite() {
         return Vec::new();
     }
@@ -616,9 +571,7 @@ fn rank(counter: &Counter) -> Vec<Keyword> {
         })
         .collect();
     weighted.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    let cutoff = weighted
-        .get(MAX_KEYWORDS.saturating_sub(1))
-        .map_or(f64::NEG_INFINITY, |(w, _)| *w);
+    let cutoff = weighted.get(MAX_KEYWORDS.saturating_sub(1)).map_or(f64::NEG_INFINITY, |(w, _)| *w);
     let mut out: Vec<Keyword> = weighted
         .iter()
         .take_while(|(w, _)| *w >= cutoff)
@@ -633,11 +586,7 @@ fn rank(counter: &Counter) -> Vec<Keyword> {
             Keyword { term, weight: *w }
         })
         .collect();
-    out.sort_by(|a, b| {
-        b.weight
-            .total_cmp(&a.weight)
-            .then_with(|| a.term.cmp(&b.term))
-    });
+    out.sort_by(|a, b| b.weight.total_cmp(&a.weight).then_with(|| a.term.cmp(&b.term)));
     let mut seen = HashSet::new();
     out.retain(|k| seen.insert(k.term.clone()));
     out.truncate(MAX_KEYWORDS);
@@ -663,12 +612,7 @@ mod tests {
 
     #[test]
     fn pack_round_trips() {
-        for g in [
-            [0, NONE, NONE],
-            [1, 2, NONE],
-            [7, 0, MAX_VOCAB - 1],
-            [MAX_VOCAB - 1; 3],
-        ] {
+        for g in [[0, NONE, NONE], [1, 2, NONE], [7, 0, MAX_VOCAB - 1], [MAX_VOCAB - 1; 3]] {
             assert_eq!(unpack(pack(&g)), g);
         }
         assert_ne!(pack(&[1, 2, NONE]), pack(&[2, 1, NONE]));
@@ -715,8 +659,7 @@ mod tests {
         assert_eq!(k.first().map(|k| k.weight), Some(1.0));
         assert!(k.iter().all(|k| k.weight > 0.0 && k.weight <= 1.0));
         assert!(
-            k.windows(2).all(|w| w[0].weight > w[1].weight
-                || (w[0].weight == w[1].weight && w[0].term < w[1].term))
+            k.windows(2).all(|w| w[0].weight > w[1].weight || (w[0].weight == w[1].weight && w[0].term < w[1].term))
         );
     }
 
@@ -732,26 +675,11 @@ mod tests {
 
     #[test]
     fn bullets_and_headings() {
-        let t = super::super::lexicon::tokenize(
-            "- a\n1. b\n12) c\nRequirements:\nNice to have\nThe end.",
-        );
+        let t = super::super::lexicon::tokenize("- a\n1. b\n12) c\nRequirements:\nNice to have\nThe end.");
         let lines: Vec<_> = t.lines().collect();
         let bullets: Vec<bool> = lines.iter().map(|l| is_bullet(&t, l)).collect();
         assert_eq!(bullets, [true, true, true, false, false, false]);
-        let heads: Vec<Option<Section>> = lines
-            .iter()
-            .map(|l| heading_section(&t, l, false))
-            .collect();
-        assert_eq!(
-            heads,
-            [
-                None,
-                None,
-                None,
-                Some(Section::Requirements),
-                Some(Section::Requirements),
-                None
-            ]
-        );
+        let heads: Vec<Option<Section>> = lines.iter().map(|l| heading_section(&t, l, false)).collect();
+        assert_eq!(heads, [None, None, None, Some(Section::Requirements), Some(Section::Requirements), None]);
     }
 }

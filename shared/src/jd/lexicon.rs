@@ -130,8 +130,8 @@ pub(crate) fn lexicon() -> &'static Lexicon {
     LEXICON.get_or_init(|| {
         // The lexicon is compiled into the binary; `tests::embedded_lexicon_parses`
         // proves this cannot fail at run time.
-        let file: LexiconFile = serde_json::from_str(SKILLS_JSON)
-            .expect("embedded data/skills.json is valid (checked by unit test)");
+        let file: LexiconFile =
+            serde_json::from_str(SKILLS_JSON).expect("embedded data/skills.json is valid (checked by unit test)");
         Lexicon::build(file)
     })
 }
@@ -140,10 +140,7 @@ impl Lexicon {
     fn build(file: LexiconFile) -> Self {
         let mut problems = Vec::new();
         if file.version != LEXICON_VERSION {
-            problems.push(format!(
-                "lexicon version {} is not {LEXICON_VERSION}",
-                file.version
-            ));
+            problems.push(format!("lexicon version {} is not {LEXICON_VERSION}", file.version));
         }
         let mut skills = Vec::with_capacity(file.skills.len());
         let mut names = HashSet::new();
@@ -158,8 +155,7 @@ impl Lexicon {
                        owner: &str,
                        explicit: bool,
                        problems: &mut Vec<String>| {
-            let Some((pattern, first)) = Pattern::parse(text, case_sensitive, list_only, target)
-            else {
+            let Some((pattern, first)) = Pattern::parse(text, case_sensitive, list_only, target) else {
                 problems.push(format!("{owner}: alias {text:?} has no token"));
                 return;
             };
@@ -172,18 +168,13 @@ impl Lexicon {
                     return;
                 }
                 Some(prev) => {
-                    problems.push(format!(
-                        "alias {text:?} maps to both {prev:?} and {owner:?}"
-                    ));
+                    problems.push(format!("alias {text:?} maps to both {prev:?} and {owner:?}"));
                     return;
                 }
                 None => {}
             }
             owners.insert(key, owner.to_string());
-            index
-                .entry(first.into_boxed_str())
-                .or_default()
-                .push(pattern);
+            index.entry(first.into_boxed_str()).or_default().push(pattern);
         };
 
         for spec in file.skills {
@@ -209,33 +200,12 @@ impl Lexicon {
                 .collect();
             variants.extend(hyphenated);
             for (text, cs, lo, explicit) in &variants {
-                add(
-                    text,
-                    *cs,
-                    *lo,
-                    Target::Skill(id),
-                    &spec.name,
-                    *explicit,
-                    &mut problems,
-                );
+                add(text, *cs, *lo, Target::Skill(id), &spec.name, *explicit, &mut problems);
             }
-            skills.push(Skill {
-                term: spec.name.to_lowercase(),
-                name: spec.name,
-                kind: spec.kind,
-                roles: spec.roles,
-            });
+            skills.push(Skill { term: spec.name.to_lowercase(), name: spec.name, kind: spec.kind, roles: spec.roles });
         }
         for phrase in &file.ignore {
-            add(
-                phrase,
-                false,
-                false,
-                Target::Ignore,
-                "ignore list",
-                true,
-                &mut problems,
-            );
+            add(phrase, false, false, Target::Ignore, "ignore list", true, &mut problems);
         }
         for patterns in index.values_mut() {
             // Longest first; among equal lengths, skills before ignores, then
@@ -249,11 +219,7 @@ impl Lexicon {
                     .then_with(|| b.case_sensitive.cmp(&a.case_sensitive))
             });
         }
-        Lexicon {
-            skills,
-            index,
-            problems,
-        }
+        Lexicon { skills, index, problems }
     }
 
     /// Number of canonical skills.
@@ -281,11 +247,7 @@ impl Lexicon {
                     let end = i + p.tokens.len();
                     if p.matches_at(tokens, i) && p.boundaries_ok(tokens, i, end) {
                         if let Target::Skill(skill) = p.target {
-                            out.push(SkillMatch {
-                                first: i,
-                                end,
-                                skill,
-                            });
+                            out.push(SkillMatch { first: i, end, skill });
                         }
                         step = p.tokens.len();
                         break;
@@ -302,11 +264,7 @@ impl Lexicon {
 /// alphanumeric words separated by single spaces; `None` otherwise.
 fn hyphen_variant(text: &str) -> Option<String> {
     let words: Vec<&str> = text.split(' ').collect();
-    if words.len() < 2
-        || words
-            .iter()
-            .any(|w| w.is_empty() || !w.chars().all(char::is_alphanumeric))
-    {
+    if words.len() < 2 || words.iter().any(|w| w.is_empty() || !w.chars().all(char::is_alphanumeric)) {
         return None;
     }
     Some(words.join("-"))
@@ -316,37 +274,16 @@ impl Pattern {
     /// Tokenises an alias; also returns its lowercased first token (the
     /// index key, lowercased exactly as [`Tokens::lower`] does). `None` when
     /// the alias has no token.
-    fn parse(
-        text: &str,
-        case_sensitive: bool,
-        list_only: bool,
-        target: Target,
-    ) -> Option<(Self, String)> {
+    fn parse(text: &str, case_sensitive: bool, list_only: bool, target: Target) -> Option<(Self, String)> {
         let toks = tokenize(text);
         if toks.is_empty() {
             return None;
         }
         let first = toks.lower(0).to_string();
-        let tokens = (0..toks.len())
-            .map(|k| {
-                if case_sensitive {
-                    toks.cased(k).into()
-                } else {
-                    toks.lower(k).into()
-                }
-            })
-            .collect();
+        let tokens =
+            (0..toks.len()).map(|k| if case_sensitive { toks.cased(k).into() } else { toks.lower(k).into() }).collect();
         let glued = (1..toks.len()).map(|k| toks.glued(k)).collect();
-        Some((
-            Pattern {
-                tokens,
-                glued,
-                case_sensitive,
-                list_only,
-                target,
-            },
-            first,
-        ))
+        Some((Pattern { tokens, glued, case_sensitive, list_only, target }, first))
     }
 
     /// Lowercased tokens with their spacing: two aliases with the same key
@@ -369,11 +306,7 @@ impl Pattern {
         }
         self.tokens.iter().enumerate().all(|(k, want)| {
             let j = i + k;
-            let text = if self.case_sensitive {
-                t.cased(j)
-            } else {
-                t.lower(j)
-            };
+            let text = if self.case_sensitive { t.cased(j) } else { t.lower(j) };
             text == want.as_ref() && (k == 0 || self.glued.get(k - 1).copied() == Some(t.glued(j)))
         })
     }
@@ -427,10 +360,8 @@ fn list_context(t: &Tokens<'_>, i: usize, end: usize) -> bool {
     let before = i
         .checked_sub(1)
         .map(|p| {
-            matches!(
-                t.punct(p),
-                Some(',' | '/' | '(' | ';' | '|' | ':' | '[' | '{')
-            ) || matches!(t.lower(p), "and" | "or" | "in" | "with" | "using")
+            matches!(t.punct(p), Some(',' | '/' | '(' | ';' | '|' | ':' | '[' | '{'))
+                || matches!(t.lower(p), "and" | "or" | "in" | "with" | "using")
         })
         .unwrap_or(false);
     let after = end < t.len()
@@ -588,11 +519,7 @@ pub(crate) fn tokenize(text: &str) -> Tokens<'_> {
             let cased = if invisible {
                 push_side(&mut side, raw.chars().filter(|c| !is_invisible(*c)))
             } else {
-                Span {
-                    start: pos,
-                    end,
-                    in_text: true,
-                }
+                Span { start: pos, end, in_text: true }
             };
             let lower = if !has_upper && !invisible {
                 cased
@@ -602,79 +529,39 @@ pub(crate) fn tokenize(text: &str) -> Tokens<'_> {
                 if let Some(added) = side.get_mut(start..) {
                     added.make_ascii_lowercase();
                 }
-                Span {
-                    start,
-                    end: side.len(),
-                    in_text: false,
-                }
+                Span { start, end: side.len(), in_text: false }
             } else {
-                push_side(
-                    &mut side,
-                    raw.chars()
-                        .filter(|c| !is_invisible(*c))
-                        .flat_map(char::to_lowercase),
-                )
+                push_side(&mut side, raw.chars().filter(|c| !is_invisible(*c)).flat_map(char::to_lowercase))
             };
             (lower, cased, end, true)
         } else {
-            if c == '\\'
-                && chars
-                    .peek()
-                    .is_some_and(|&(_, d)| matches!(d, '#' | '&' | '%' | '_' | '$'))
-            {
+            if c == '\\' && chars.peek().is_some_and(|&(_, d)| matches!(d, '#' | '&' | '%' | '_' | '$')) {
                 continue;
             }
             let end = pos + c.len_utf8();
             let p = normalise_punct(c);
-            let span = if p == c {
-                Span {
-                    start: pos,
-                    end,
-                    in_text: true,
-                }
-            } else {
-                push_side(&mut side, std::iter::once(p))
-            };
+            let span =
+                if p == c { Span { start: pos, end, in_text: true } } else { push_side(&mut side, std::iter::once(p)) };
             (span, span, end, false)
         };
         if toks.last().is_none_or(|t| t.line != line) {
             line_starts.push(toks.len());
         }
-        toks.push(Token {
-            start: pos,
-            end,
-            lower,
-            cased,
-            alnum,
-            glued: !spaced,
-            line,
-        });
+        toks.push(Token { start: pos, end, lower, cased, alnum, glued: !spaced, line });
         spaced = false;
     }
-    Tokens {
-        text,
-        toks,
-        side,
-        line_starts,
-    }
+    Tokens { text, toks, side, line_starts }
 }
 
 fn push_side(side: &mut String, chars: impl Iterator<Item = char>) -> Span {
     let start = side.len();
     side.extend(chars);
-    Span {
-        start,
-        end: side.len(),
-        in_text: false,
-    }
+    Span { start, end: side.len(), in_text: false }
 }
 
 /// Characters that are invisible in rendered text and must not split words.
 fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{00AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
-    )
+    matches!(c, '\u{00AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}')
 }
 
 /// Folds typographic variants of punctuation used in aliases.
@@ -706,11 +593,7 @@ impl<'a> Tokens<'a> {
     }
 
     fn span(&self, span: Span) -> &str {
-        let src = if span.in_text {
-            self.text
-        } else {
-            self.side.as_str()
-        };
+        let src = if span.in_text { self.text } else { self.side.as_str() };
         src.get(span.start..span.end).unwrap_or_default()
     }
 
@@ -777,10 +660,7 @@ mod tests {
     fn names(text: &str) -> Vec<String> {
         let lex = lexicon();
         let toks = tokenize(text);
-        lex.scan(&toks)
-            .iter()
-            .filter_map(|m| lex.skill(m.skill).map(|s| s.name.clone()))
-            .collect()
+        lex.scan(&toks).iter().filter_map(|m| lex.skill(m.skill).map(|s| s.name.clone())).collect()
     }
 
     #[test]
@@ -792,11 +672,7 @@ mod tests {
     #[test]
     fn lexicon_has_no_problems_and_enough_skills() {
         let lex = lexicon();
-        assert!(
-            lex.problems.is_empty(),
-            "lexicon problems: {:#?}",
-            lex.problems
-        );
+        assert!(lex.problems.is_empty(), "lexicon problems: {:#?}", lex.problems);
         assert!(lex.len() >= 250, "only {} skills", lex.len());
     }
 
@@ -811,20 +687,11 @@ mod tests {
         let file: LexiconFile = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}"));
         let lex = Lexicon::build(file);
         let joined = lex.problems.join("\n");
-        assert!(
-            joined.contains("duplicate canonical name \"go\""),
-            "{joined}"
-        );
-        assert!(
-            joined.contains("\"GoLang\" maps to both \"Go\" and \"Golang Tools\""),
-            "{joined}"
-        );
+        assert!(joined.contains("duplicate canonical name \"go\""), "{joined}");
+        assert!(joined.contains("\"GoLang\" maps to both \"Go\" and \"Golang Tools\""), "{joined}");
         assert!(joined.contains("\"x\" is listed twice"), "{joined}");
         assert!(joined.contains("has no token"), "{joined}");
-        assert!(
-            joined.contains("\"golang\" maps to both \"Go\" and \"ignore list\""),
-            "{joined}"
-        );
+        assert!(joined.contains("\"golang\" maps to both \"Go\" and \"ignore list\""), "{joined}");
         assert_eq!(lex.len(), 3);
     }
 
@@ -832,22 +699,7 @@ mod tests {
     fn tokenizer_splits_words_and_punctuation() {
         let t = tokenize("Node.js, C++\n  machine\u{00AD}learning C\\# x");
         let texts: Vec<&str> = (0..t.len()).map(|i| t.cased(i)).collect();
-        assert_eq!(
-            texts,
-            [
-                "Node",
-                ".",
-                "js",
-                ",",
-                "C",
-                "+",
-                "+",
-                "machinelearning",
-                "C",
-                "#",
-                "x"
-            ]
-        );
+        assert_eq!(texts, ["Node", ".", "js", ",", "C", "+", "+", "machinelearning", "C", "#", "x"]);
         assert!(t.glued(1) && t.glued(2) && !t.glued(4) && t.glued(9));
         assert_eq!(t.line(7), 1);
         assert_eq!(t.lines().collect::<Vec<_>>(), [0..7, 7..11]);
@@ -872,10 +724,7 @@ mod tests {
         assert_eq!(names("Python/Go/Rust"), ["Python", "Go", "Rust"]);
         assert_eq!(names("Go-based services"), ["Go"]);
         assert_eq!(names("C-level and Series C folks"), Vec::<String>::new());
-        assert_eq!(
-            names("ASP.NET Core and VB.NET"),
-            ["ASP.NET", "Visual Basic"]
-        );
+        assert_eq!(names("ASP.NET Core and VB.NET"), ["ASP.NET", "Visual Basic"]);
         assert_eq!(names("C++17 and C++20"), ["C++", "C++"]);
     }
 
@@ -889,10 +738,7 @@ mod tests {
 
     #[test]
     fn hyphen_variants() {
-        assert_eq!(
-            hyphen_variant("machine learning").as_deref(),
-            Some("machine-learning")
-        );
+        assert_eq!(hyphen_variant("machine learning").as_deref(), Some("machine-learning"));
         assert_eq!(hyphen_variant("node.js"), None);
         assert_eq!(hyphen_variant("kubernetes"), None);
         assert_eq!(names("machine-learning"), ["Machine Learning"]);

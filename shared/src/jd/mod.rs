@@ -216,9 +216,7 @@ impl ExtractedSkills {
 
     /// All skills with their kind, kinds in key order, skills in mention order.
     pub fn iter(&self) -> impl Iterator<Item = (SkillKind, &SkillCount)> + '_ {
-        self.0
-            .iter()
-            .flat_map(|(kind, skills)| skills.iter().map(move |s| (*kind, s)))
+        self.0.iter().flat_map(|(kind, skills)| skills.iter().map(move |s| (*kind, s)))
     }
 
     /// Number of distinct skills.
@@ -363,11 +361,7 @@ pub fn analyze(raw_text: &str) -> JdAnalysis {
     let extracted_skills = aggregate(lex, &matches);
     let keywords = keywords::extract(lex, &tokens, &matches);
     let role_type = role::classify(lex, &tokens, &matches);
-    JdAnalysis {
-        extracted_skills,
-        keywords,
-        role_type,
-    }
+    JdAnalysis { extracted_skills, keywords, role_type }
 }
 
 /// Finds every skill mention in `text` (a JD or a résumé), in text order.
@@ -383,12 +377,7 @@ pub fn find_skills(text: &str) -> Vec<SkillMention> {
         .filter_map(|m| {
             let skill = lex.skill(m.skill)?;
             let (start, end) = tokens.byte_span(m.first, m.end)?;
-            Some(SkillMention {
-                name: skill.name.clone(),
-                kind: skill.kind,
-                start,
-                end,
-            })
+            Some(SkillMention { name: skill.name.clone(), kind: skill.kind, start, end })
         })
         .collect()
 }
@@ -420,10 +409,7 @@ fn aggregate(lex: &lexicon::Lexicon, matches: &[lexicon::SkillMatch]) -> Extract
             entry.mentions = entry.mentions.saturating_add(1);
         } else {
             *pos = list.len();
-            list.push(SkillCount {
-                name: skill.name.clone(),
-                mentions: 1,
-            });
+            list.push(SkillCount { name: skill.name.clone(), mentions: 1 });
         }
     }
     ExtractedSkills(out)
@@ -459,10 +445,7 @@ mod tests {
             SkillKind::Testing,
             SkillKind::Tool,
         ];
-        let names: Vec<String> = kinds
-            .iter()
-            .map(|k| serde_json::to_string(k).unwrap_or_default())
-            .collect();
+        let names: Vec<String> = kinds.iter().map(|k| serde_json::to_string(k).unwrap_or_default()).collect();
         let mut sorted = names.clone();
         sorted.sort();
         assert_eq!(names, sorted);
@@ -476,14 +459,8 @@ mod tests {
         assert_eq!(
             devops,
             [
-                SkillCount {
-                    name: "Kubernetes".into(),
-                    mentions: 3
-                },
-                SkillCount {
-                    name: "Terraform".into(),
-                    mentions: 1
-                }
+                SkillCount { name: "Kubernetes".into(), mentions: 3 },
+                SkillCount { name: "Terraform".into(), mentions: 1 }
             ]
         );
         assert_eq!(a.extracted_skills.get("Go").map(|s| s.mentions), Some(2));

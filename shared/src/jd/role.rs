@@ -99,11 +99,7 @@ pub(crate) const TITLE_CUES: &[(&[&str], RoleType, f64)] = &[
     (&["vp"], RoleType::Management, 12.0),
     (&["vice", "president"], RoleType::Management, 12.0),
     (&["cto"], RoleType::Management, 12.0),
-    (
-        &["chief", "technology", "officer"],
-        RoleType::Management,
-        12.0,
-    ),
+    (&["chief", "technology", "officer"], RoleType::Management, 12.0),
     (&["management"], RoleType::Management, 10.0),
     (&["team", "lead"], RoleType::Management, 8.0),
     // fullstack
@@ -146,11 +142,7 @@ pub(crate) const TITLE_CUES: &[(&[&str], RoleType, f64)] = &[
     (&["data"], RoleType::Data, 5.0),
     // ml
     (&["machine", "learning", "platform"], RoleType::Ml, 12.0),
-    (
-        &["machine", "learning", "infrastructure"],
-        RoleType::Ml,
-        12.0,
-    ),
+    (&["machine", "learning", "infrastructure"], RoleType::Ml, 12.0),
     (&["ml", "platform"], RoleType::Ml, 12.0),
     (&["ml", "infrastructure"], RoleType::Ml, 12.0),
     (&["machine", "learning"], RoleType::Ml, 10.0),
@@ -227,11 +219,7 @@ pub(crate) fn classify(lex: &Lexicon, t: &Tokens<'_>, matches: &[SkillMatch]) ->
             best_score = total;
         }
     }
-    if best_score < MIN_SCORE {
-        RoleType::Other
-    } else {
-        best
-    }
+    if best_score < MIN_SCORE { RoleType::Other } else { best }
 }
 
 /// Best weighted title cue per role.
@@ -241,11 +229,7 @@ fn title_scores(t: &Tokens<'_>) -> Scores {
         if n >= TITLE_LINES && !has_title_prefix(t, &line) {
             continue;
         }
-        let words: Vec<&str> = line
-            .clone()
-            .filter(|&i| t.is_alnum(i))
-            .map(|i| t.lower(i))
-            .collect();
+        let words: Vec<&str> = line.clone().filter(|&i| t.is_alnum(i)).map(|i| t.lower(i)).collect();
         let mut factor = if words.iter().any(|w| ROLE_NOUNS.contains(w)) {
             1.0
         } else if n == 0 {
@@ -354,18 +338,12 @@ mod tests {
 
     #[test]
     fn titles_decide() {
-        assert_eq!(
-            role("Senior Backend Engineer\nWe use React."),
-            RoleType::Backend
-        );
+        assert_eq!(role("Senior Backend Engineer\nWe use React."), RoleType::Backend);
         assert_eq!(role("Site Reliability Engineer"), RoleType::Devops);
         assert_eq!(role("Platform Engineer"), RoleType::Devops);
         assert_eq!(role("Data Engineer"), RoleType::Data);
         assert_eq!(role("Machine Learning Engineer"), RoleType::Ml);
-        assert_eq!(
-            role("Engineering Manager, Data Platform"),
-            RoleType::Management
-        );
+        assert_eq!(role("Engineering Manager, Data Platform"), RoleType::Management);
         assert_eq!(role("Full-Stack Developer"), RoleType::Fullstack);
         assert_eq!(role("Full Stack Engineer"), RoleType::Fullstack);
         assert_eq!(role("iOS Engineer"), RoleType::Mobile);
@@ -376,8 +354,7 @@ mod tests {
 
     #[test]
     fn title_prefix_lines_count() {
-        let text =
-            "Northwind Ltd\nLondon\nHybrid\nAbout us: we sell tea.\nJob Title: Data Engineer\n";
+        let text = "Northwind Ltd\nLondon\nHybrid\nAbout us: we sell tea.\nJob Title: Data Engineer\n";
         assert_eq!(role(text), RoleType::Data);
     }
 
@@ -392,18 +369,14 @@ mod tests {
     fn body_decides_without_title_cue() {
         let fe = "Software Engineer\nReact, TypeScript, CSS, Redux, Webpack, Storybook, Next.js";
         assert_eq!(role(fe), RoleType::Frontend);
-        let fs =
-            "Software Engineer\nReact, CSS, Redux, Next.js with Node.js, Django, GraphQL, gRPC";
+        let fs = "Software Engineer\nReact, CSS, Redux, Next.js with Node.js, Django, GraphQL, gRPC";
         assert_eq!(role(fs), RoleType::Fullstack);
     }
 
     #[test]
     fn nothing_convincing_is_other() {
         assert_eq!(role(""), RoleType::Other);
-        assert_eq!(
-            role("Account Executive\nClose deals and delight customers."),
-            RoleType::Other
-        );
+        assert_eq!(role("Account Executive\nClose deals and delight customers."), RoleType::Other);
         assert_eq!(role("We like Git and Jira."), RoleType::Other);
     }
 
