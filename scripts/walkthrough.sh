@@ -44,3 +44,20 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 curl -fsS "$api/v1/ai-jobs/$JOB" -H "Authorization: Bearer $TOKEN"; echo
+[ "$STATUS" = COMPLETED ] || { echo "the job did not complete"; exit 1; }
+
+step "GET /v1/ai-jobs/$JOB/proposal"
+curl -fsS "$api/v1/ai-jobs/$JOB/proposal" -H "Authorization: Bearer $TOKEN" \
+  | python3 -c 'import json,sys; p=json.load(sys.stdin); print("proposal", p["id"], len(p["proposedLatexContent"]), "bytes of LaTeX")'
+
+step "POST /v1/ai-jobs/$JOB/proposal/accept"
+NEW=$(curl -fsS -X POST "$api/v1/ai-jobs/$JOB/proposal/accept" -H "Authorization: Bearer $TOKEN" | json "['id']")
+echo "new AI_GENERATED version $NEW (child of $VERSION)"
+
+step "GET /v1/versions/$NEW/diff?from=$VERSION"
+curl -fsS "$api/v1/versions/$NEW/diff?from=$VERSION" -H "Authorization: Bearer $TOKEN" | python3 -c '
+import json,sys
+d=json.load(sys.stdin)
+print(len(d["added"]), "added,", len(d["removed"]), "removed,", len(d["rewritten"]), "rewritten")
+for r in d["rewritten"][:5]:
+    print("  [%s] %s\n    -> %s  (similarity %.2f)" % (r["section"], r["old"], r["new"], r["similarity"]))'

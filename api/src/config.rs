@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 
+use shared::crypto::KeyRing;
+
 use crate::auth::ClerkConfig;
 
 /// Everything the api reads from its environment.
@@ -25,6 +27,11 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// `API_RUN_MIGRATIONS`, default true: apply pending migrations at start.
     pub run_migrations: bool,
+    /// `API_KEY_ENCRYPTION_KEY` (+ `_ID`, `_OLD_KEYS`): seals users' provider keys.
+    pub keyring: KeyRing,
+    /// `AZURE_ALLOW_INSECURE_ENDPOINTS`: lets a user endpoint be plain http on
+    /// any host (local fakes in tests). Off by default; never in production.
+    pub allow_insecure_azure: bool,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -69,6 +76,8 @@ impl Config {
             db_max_connections: parse_or("DATABASE_MAX_CONNECTIONS", 16)?,
             max_body_bytes: parse_or("MAX_BODY_BYTES", 2 * 1024 * 1024)?,
             run_migrations: parse_or("API_RUN_MIGRATIONS", true)?,
+            keyring: KeyRing::from_env().context("API_KEY_ENCRYPTION_KEY")?,
+            allow_insecure_azure: parse_or("AZURE_ALLOW_INSECURE_ENDPOINTS", false)?,
         })
     }
 }

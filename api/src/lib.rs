@@ -39,7 +39,20 @@ impl Application {
         }
         let redis = redis::Client::open(config.redis_url.as_str()).context("REDIS_URL is invalid")?;
         let verifier = auth::ClerkVerifier::new(config.clerk.clone()).context("Clerk configuration")?;
-        let state = AppState { pool, redis, verifier };
+        let providers = shared::providers::ChatClient::new(shared::providers::RetryPolicy {
+            budget: std::time::Duration::from_secs(20),
+            request_timeout: std::time::Duration::from_secs(10),
+            ..Default::default()
+        })
+        .context("building the provider client")?;
+        let state = AppState {
+            pool,
+            redis,
+            verifier,
+            keyring: config.keyring.clone(),
+            providers,
+            allow_insecure_azure: config.allow_insecure_azure,
+        };
         let app = router(state.clone(), config.max_body_bytes);
         let listener = TcpListener::bind(config.addr).await.with_context(|| format!("binding {}", config.addr))?;
         Ok(Self { listener, app, state })

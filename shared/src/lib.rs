@@ -7,6 +7,7 @@
 
 pub mod crypto;
 pub mod db;
+pub mod diff;
 pub mod jd;
 pub mod latex;
 pub mod model;

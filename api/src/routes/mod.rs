@@ -16,10 +16,13 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 pub mod ai_jobs;
+pub mod api_keys;
+pub mod diffs;
 pub mod health;
 pub mod job_descriptions;
 pub mod me;
 pub mod projects;
+pub mod proposals;
 pub mod sections;
 pub mod versions;
 
@@ -61,6 +64,9 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(sections::router())
         .merge(job_descriptions::router())
         .merge(ai_jobs::router())
+        .merge(proposals::router())
+        .merge(diffs::router())
+        .merge(api_keys::router())
         .split_for_parts()
 }
 

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::common::{SAMPLE_RESUME, TestApp, assert_problem, id_of};
+use harness::{SAMPLE_RESUME, TestApp, assert_problem, id_of};
 
 fn section_types(version: &Value) -> Vec<String> {
     version["sections"]

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::common::{TestApp, assert_problem, id_of};
+use harness::{TestApp, assert_problem, id_of};
 
 #[tokio::test]
 async fn create_get_rename_and_list_newest_first() {

@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::Value;
 use tools::token::{Minter, TokenSpec};
 
-use crate::common::{TestApp, assert_problem, send, token_with};
+use harness::{TestApp, assert_problem, send, token_with};
 
 async fn me_with(app: &TestApp, auth: Option<&str>) -> (u16, Value) {
     let mut req = app.client.request(Method::GET, app.url("/v1/me"));

@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::common::{SAMPLE_RESUME, TestApp, id_of, send};
+use harness::{SAMPLE_RESUME, TestApp, id_of, send};
 
 #[tokio::test]
 async fn another_users_resources_are_404_on_every_route() {

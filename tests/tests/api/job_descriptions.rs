@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::common::{SAMPLE_JD, TestApp, assert_problem, id_of};
+use harness::{SAMPLE_JD, TestApp, assert_problem, id_of};
 
 #[tokio::test]
 async fn jd_is_analysed_once_and_stored() {

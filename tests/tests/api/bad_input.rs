@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::common::{TestApp, assert_problem, send, token_for};
+use harness::{TestApp, assert_problem, send, token_for};
 
 #[tokio::test]
 async fn every_kind_of_bad_input_has_its_status() {

@@ -1,6 +1,7 @@
-//! The test harness: each test gets the real API on port 0, its own fresh
-//! PostgreSQL database (copied from a migrated template) and the real Redis.
-//! Tokens are signed with an RSA key pair generated once per test binary.
+//! Each test gets the real API on port 0, its own fresh PostgreSQL database
+//! (copied from a migrated template) and the real Redis. Tokens are signed
+//! with an RSA key pair generated once per test binary. Providers are faked
+//! at the HTTP boundary by `llm-sim`'s router on port 0.
 
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -11,6 +12,43 @@ use serde_json::Value;
 use sqlx::{Connection, Executor, PgConnection, PgPool};
 use tools::token::{DevKeyPair, Minter, TokenSpec};
 use uuid::Uuid;
+
+/// The master key ring tests encrypt users' keys with.
+pub fn keyring() -> shared::crypto::KeyRing {
+    use base64::Engine;
+    let key = base64::engine::general_purpose::STANDARD.encode([42u8; 32]);
+    shared::crypto::KeyRing::new(&secrecy::SecretString::from(key), "test", None).expect("key ring")
+}
+
+/// A provider simulator on 127.0.0.1:0: its base URL and counters.
+pub struct Sim {
+    pub base: String,
+    pub stats: std::sync::Arc<tools::sim::SimStats>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Sim {
+    pub async fn start(config: tools::sim::SimConfig) -> Sim {
+        let (router, stats) = tools::sim::router(config);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind sim");
+        let addr = listener.local_addr().expect("sim addr");
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        Sim { base: format!("http://{addr}"), stats, server }
+    }
+
+    /// Chat requests served so far.
+    pub fn chat_requests(&self) -> u64 {
+        self.stats.chat_requests.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
 
 /// Admin connection for creating and dropping test databases.
 pub fn admin_url() -> String {
@@ -144,7 +182,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub pool: PgPool,
     /// Dropped with the app: the database goes with it.
-    _db: TestDb,
+    pub db: TestDb,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -173,6 +211,9 @@ impl TestApp {
             db_max_connections: 8,
             max_body_bytes: 2 * 1024 * 1024,
             run_migrations: false,
+            keyring: keyring(),
+            // Tests point Azure endpoints at a local fake.
+            allow_insecure_azure: true,
         };
         tweak(&mut config);
         let app = Application::build(config).await.expect("build application");
@@ -185,7 +226,7 @@ impl TestApp {
             base: format!("http://{addr}"),
             client: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client"),
             pool,
-            _db: db,
+            db,
             server,
         }
     }
@@ -205,6 +246,19 @@ impl TestApp {
 
     pub async fn post(&self, path: &str, sub: &str, body: Value) -> (u16, Value) {
         send(self.req(reqwest::Method::POST, path, sub).json(&body)).await
+    }
+
+    pub async fn delete(&self, path: &str, sub: &str) -> (u16, Value) {
+        send(self.req(reqwest::Method::DELETE, path, sub)).await
+    }
+
+    pub async fn put(&self, path: &str, sub: &str, body: Value) -> (u16, Value) {
+        send(self.req(reqwest::Method::PUT, path, sub).json(&body)).await
+    }
+
+    /// The test database's URL (for workers).
+    pub fn db_url(&self) -> String {
+        self.db.url.clone()
     }
 
     pub async fn patch(&self, path: &str, sub: &str, body: Value) -> (u16, Value) {
@@ -286,3 +340,109 @@ Go, Rust, PostgreSQL, Docker, Kubernetes
 ";
 
 pub const SAMPLE_JD: &str = "Senior Backend Engineer\n\nWe are looking for a backend engineer with Go and Postgres experience.\nRequirements:\n- 5+ years building distributed systems in Go\n- Experience with k8s and Docker\n- Strong SQL skills\n";
+
+/// A worker configuration for tests: `database_url`, DEEPSEEK on `sim`
+/// (when given), fast heartbeats, a short provider budget.
+pub fn worker_config(database_url: &str, sim: Option<&Sim>) -> worker::Config {
+    worker::Config {
+        database_url: database_url.to_owned(),
+        concurrency: 4,
+        batch_size: 8,
+        heartbeat: Duration::from_secs(2),
+        missed_heartbeats: 3,
+        poll_interval: Duration::from_millis(200),
+        drain_timeout: Duration::from_secs(5),
+        name_prefix: "test-worker".into(),
+        nebius_api_key: sim.map(|_| secrecy::SecretString::from("sim-key".to_owned())),
+        nebius_base_url: sim.map(|s| format!("{}/v1/", s.base)).unwrap_or_default(),
+        deepseek_model: "sim-model".into(),
+        keyring: keyring(),
+        retry: shared::providers::RetryPolicy {
+            budget: Duration::from_secs(8),
+            request_timeout: Duration::from_secs(3),
+            min_delay: Duration::from_millis(50),
+            max_delay: Duration::from_millis(500),
+        },
+        allow_insecure_azure: true,
+    }
+}
+
+/// A worker running in this process until stopped.
+pub struct TestWorker {
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    handle: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+impl TestWorker {
+    pub fn start(config: worker::Config) -> TestWorker {
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let handle = tokio::spawn(worker::run(config, async move {
+            let _ = rx.await;
+        }));
+        TestWorker { stop: Some(tx), handle: Some(handle) }
+    }
+
+    /// Graceful stop (as on SIGTERM), waiting for the drain.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        match self.handle.take() {
+            Some(h) => h.await?,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for TestWorker {
+    fn drop(&mut self) {
+        if let Some(h) = &self.handle {
+            h.abort();
+        }
+    }
+}
+
+impl TestApp {
+    /// Project + BASE version of `latex` + sample JD: (project, version JSON, jd id).
+    pub async fn tailoring_setup(&self, sub: &str, latex: &str) -> (String, Value, String) {
+        let project = self.project(sub).await;
+        let version = self.base_version(sub, &project, latex).await;
+        let jd = self.jd(sub, &project).await;
+        (project, version, jd)
+    }
+
+    /// Submit a job and return its id.
+    pub async fn submit(
+        &self,
+        sub: &str,
+        project: &str,
+        version: &str,
+        jd: &str,
+        mode: &str,
+        provider: &str,
+    ) -> String {
+        let (status, job) = self
+            .post(
+                &format!("/v1/projects/{project}/ai-jobs"),
+                sub,
+                serde_json::json!({"baseVersionId": version, "jdId": jd, "mode": mode, "provider": provider}),
+            )
+            .await;
+        assert_eq!(status, 202, "{job}");
+        id_of(&job)
+    }
+
+    /// Poll the job until it is COMPLETED or FAILED (panics after `timeout`).
+    pub async fn wait_final(&self, sub: &str, job: &str, timeout: Duration) -> Value {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let (status, body) = self.get(&format!("/v1/ai-jobs/{job}"), sub).await;
+            assert_eq!(status, 200, "{body}");
+            if body["status"] == "COMPLETED" || body["status"] == "FAILED" {
+                return body;
+            }
+            assert!(std::time::Instant::now() < deadline, "job {job} not final after {timeout:?}: {body}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}

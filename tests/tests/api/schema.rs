@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use shared::model::schema::{FOREIGN_KEYS, TABLES, UNIQUE_KEYS, enums};
 
-use crate::common::TestDb;
+use harness::TestDb;
 
 #[tokio::test]
 async fn migrations_produce_exactly_the_declared_schema() {

@@ -1,9 +1,8 @@
 //! Integration tests of the API over real PostgreSQL and Redis, all in one
-//! binary (one link); `api/common.rs` is the harness.
-
-mod common;
+//! binary (one link); the harness is this crate's lib (`tests/src`).
 
 mod ai_jobs;
+mod api_keys;
 mod auth;
 mod bad_input;
 mod job_descriptions;

@@ -4,7 +4,7 @@
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::common::{SAMPLE_RESUME, TestApp, assert_problem, id_of};
+use harness::{SAMPLE_RESUME, TestApp, assert_problem, id_of};
 
 async fn setup(app: &TestApp, sub: &str) -> (String, String, String) {
     let project = app.project(sub).await;

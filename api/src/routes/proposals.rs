@@ -1,0 +1,134 @@
+//! Proposals: read the AI job's ProposedVersion, accept it (a new
+//! AI_GENERATED version, child of the job's base, with its VersionDiff, in
+//! one transaction), or reject it (delete).
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use shared::model::{ProposedVersion, ResumeVersionType};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::diffs::store_diff;
+use super::projects::location;
+use super::versions::{VersionWithSections, insert_version, load_sections};
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::Path;
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_proposal, reject_proposal)).routes(routes!(accept_proposal))
+}
+
+/// The job's proposal (404 until the job has completed with one).
+#[utoipa::path(get, path = "/v1/ai-jobs/{jobId}/proposal", tag = "ai-jobs",
+    params(("jobId" = Uuid, Path)),
+    responses((status = 200, body = ProposedVersion), (status = 400, body = Problem), (status = 404, body = Problem)))]
+async fn get_proposal(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(job_id): Path<Uuid>,
+) -> ApiResult<axum::Json<ProposedVersion>> {
+    sqlx::query_as!(
+        ProposedVersion,
+        r#"SELECT pv.id, pv."aiJobId" AS ai_job_id, pv."proposedLatexContent" AS proposed_latex_content,
+                  pv."createdAt" AS created_at, pv."updatedAt" AS updated_at
+           FROM "ProposedVersion" pv
+           JOIN "AIJob" j ON j.id = pv."aiJobId"
+           JOIN "ResumeProject" p ON p.id = j."projectId"
+           WHERE pv."aiJobId" = $1 AND p."userId" = $2"#,
+        job_id,
+        user.id
+    )
+    .fetch_optional(&state.pool)
+    .await?
+    .map(axum::Json)
+    .ok_or(ApiError::NotFound("proposal"))
+}
+
+/// Accept the proposal: a new AI_GENERATED version (parent: the job's base
+/// version; sections extracted; the base's locks carried) and its diff from
+/// the base, in one transaction. Accepting twice answers 409.
+#[utoipa::path(post, path = "/v1/ai-jobs/{jobId}/proposal/accept", tag = "ai-jobs",
+    params(("jobId" = Uuid, Path)),
+    responses(
+        (status = 201, body = VersionWithSections),
+        (status = 404, body = Problem), (status = 409, body = Problem, description = "already accepted"),
+    ))]
+async fn accept_proposal(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(job_id): Path<Uuid>,
+) -> ApiResult<(StatusCode, HeaderMap, axum::Json<VersionWithSections>)> {
+    let mut tx = state.pool.begin().await?;
+    // Lock the proposal: concurrent accepts of one proposal are serialised.
+    let proposal = sqlx::query!(
+        r#"SELECT pv."proposedLatexContent" AS latex, pv."createdAt" AS created_at,
+                  j."projectId" AS project_id, j."baseVersionId" AS base_version_id
+           FROM "ProposedVersion" pv
+           JOIN "AIJob" j ON j.id = pv."aiJobId"
+           JOIN "ResumeProject" p ON p.id = j."projectId"
+           WHERE pv."aiJobId" = $1 AND p."userId" = $2
+           FOR UPDATE OF pv"#,
+        job_id,
+        user.id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(ApiError::NotFound("proposal"))?;
+    let already = sqlx::query_scalar!(
+        r#"SELECT EXISTS (
+             SELECT 1 FROM "ResumeVersion"
+             WHERE "parentVersionId" = $1 AND type = 'AI_GENERATED'
+               AND "createdAt" >= $2 AND "latexContent" = $3) AS "exists!""#,
+        proposal.base_version_id,
+        proposal.created_at,
+        proposal.latex
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if already {
+        return Err(ApiError::Conflict("this proposal has already been accepted".into()));
+    }
+    let base_latex =
+        sqlx::query_scalar!(r#"SELECT "latexContent" FROM "ResumeVersion" WHERE id = $1"#, proposal.base_version_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    let base_sections = load_sections(&state.pool, proposal.base_version_id).await?;
+    let created = insert_version(
+        &mut tx,
+        proposal.project_id,
+        Some(proposal.base_version_id),
+        ResumeVersionType::AiGenerated,
+        &proposal.latex,
+        Some((&base_latex, &base_sections)),
+    )
+    .await?;
+    store_diff(&mut tx, proposal.base_version_id, created.version.id, &base_latex, &proposal.latex).await?;
+    tx.commit().await?;
+    tracing::info!(ai_job.id = %job_id, version.id = %created.version.id, "proposal accepted");
+    let url = format!("/v1/versions/{}", created.version.id);
+    Ok((StatusCode::CREATED, location(&url), axum::Json(created)))
+}
+
+/// Reject the proposal: it is deleted.
+#[utoipa::path(delete, path = "/v1/ai-jobs/{jobId}/proposal", tag = "ai-jobs",
+    params(("jobId" = Uuid, Path)),
+    responses((status = 204), (status = 404, body = Problem)))]
+async fn reject_proposal(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(job_id): Path<Uuid>,
+) -> ApiResult<StatusCode> {
+    let deleted = sqlx::query!(
+        r#"DELETE FROM "ProposedVersion" pv USING "AIJob" j, "ResumeProject" p
+           WHERE pv."aiJobId" = $1 AND j.id = pv."aiJobId" AND p.id = j."projectId" AND p."userId" = $2"#,
+        job_id,
+        user.id
+    )
+    .execute(&state.pool)
+    .await?
+    .rows_affected();
+    if deleted == 0 { Err(ApiError::NotFound("proposal")) } else { Ok(StatusCode::NO_CONTENT) }
+}

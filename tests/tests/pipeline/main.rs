@@ -1,0 +1,6 @@
+//! The pipeline in one process over real PostgreSQL: the API, a worker (the
+//! real apalis consumer) and a fake provider at the HTTP boundary
+//! (`llm-sim`'s router), for every provider behaviour the worker must handle.
+
+mod faults;
+mod tailoring;

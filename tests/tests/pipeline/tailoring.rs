@@ -1,0 +1,85 @@
+//! Jobs that succeed: QUEUED → RUNNING → COMPLETED with one proposal, locked
+//! sections byte-identical; accept and reject.
+
+use std::time::Duration;
+
+use harness::{SAMPLE_RESUME, Sim, TestApp, TestWorker, id_of, worker_config};
+use serde_json::{Value, json};
+use tools::sim::SimConfig;
+
+fn section<'a>(version: &'a Value, kind: &str) -> &'a Value {
+    version["sections"].as_array().and_then(|s| s.iter().find(|s| s["sectionType"] == kind)).expect("section")
+}
+
+#[tokio::test]
+async fn a_job_completes_with_one_proposal_that_keeps_locked_sections_byte_identical() {
+    let app = TestApp::spawn().await;
+    let sim = Sim::start(SimConfig::default()).await;
+    let worker = TestWorker::start(worker_config(&app.db_url(), Some(&sim)));
+    let resume = include_str!("../../../examples/resume.tex");
+    let (project, base, jd) = app.tailoring_setup("user_t", resume).await;
+    let skills = section(&base, "SKILLS").clone();
+    let (status, _) = app.patch(&format!("/v1/sections/{}", id_of(&skills)), "user_t", json!({"isLocked": true})).await;
+    assert_eq!(status, 200);
+
+    let job = app.submit("user_t", &project, &id_of(&base), &jd, "AGGRESSIVE", "DEEPSEEK").await;
+    let done = app.wait_final("user_t", &job, Duration::from_secs(30)).await;
+    assert_eq!(done["status"], "COMPLETED", "{done}");
+    assert_eq!(done["errorMessage"], Value::Null);
+    assert_eq!(sim.chat_requests(), 1, "one provider call per job");
+
+    let (status, proposal) = app.get(&format!("/v1/ai-jobs/{job}/proposal"), "user_t").await;
+    assert_eq!(status, 200, "{proposal}");
+    let latex = proposal["proposedLatexContent"].as_str().expect("latex");
+    assert_ne!(latex, resume, "the proposal changes something");
+    let skills_text = skills["content"].as_str().expect("content");
+    assert!(latex.contains(skills_text), "the locked SKILLS section is byte-identical in the proposal");
+    let proposals: i64 =
+        sqlx::query_scalar(r#"SELECT count(*) FROM "ProposedVersion""#).fetch_one(&app.pool).await.expect("count");
+    assert_eq!(proposals, 1);
+
+    // Accept: an AI_GENERATED child of the base, its locks carried, and a diff.
+    let (status, accepted) = app.post(&format!("/v1/ai-jobs/{job}/proposal/accept"), "user_t", json!({})).await;
+    assert_eq!(status, 201, "{accepted}");
+    assert_eq!(accepted["type"], "AI_GENERATED");
+    assert_eq!(accepted["parentVersionId"], base["id"]);
+    assert_eq!(accepted["latexContent"], latex);
+    assert_eq!(section(&accepted, "SKILLS")["isLocked"], true, "locks carried to the accepted version");
+    let (status, diff) =
+        app.get(&format!("/v1/versions/{}/diff?from={}", id_of(&accepted), id_of(&base)), "user_t").await;
+    assert_eq!(status, 200, "{diff}");
+    assert!(diff["rewritten"].as_array().is_some_and(|r| !r.is_empty()), "{diff}");
+    let diffs: i64 =
+        sqlx::query_scalar(r#"SELECT count(*) FROM "VersionDiff""#).fetch_one(&app.pool).await.expect("count");
+    assert_eq!(diffs, 1, "the diff was stored at accept and read back, not computed twice");
+
+    let (status, again) = app.post(&format!("/v1/ai-jobs/{job}/proposal/accept"), "user_t", json!({})).await;
+    assert_eq!(status, 409, "{again}");
+    let (status, _) = app.delete(&format!("/v1/ai-jobs/{job}/proposal"), "user_t").await;
+    assert_eq!(status, 204);
+    let (status, _) = app.get(&format!("/v1/ai-jobs/{job}/proposal"), "user_t").await;
+    assert_eq!(status, 404);
+    worker.stop().await.expect("worker stops cleanly");
+}
+
+#[tokio::test]
+async fn a_redelivered_task_cannot_move_a_finished_job() {
+    let app = TestApp::spawn().await;
+    let sim = Sim::start(SimConfig::default()).await;
+    let (project, base, jd) = app.tailoring_setup("user_t", SAMPLE_RESUME).await;
+    let job = app.submit("user_t", &project, &id_of(&base), &jd, "BALANCED", "DEEPSEEK").await;
+    let worker = TestWorker::start(worker_config(&app.db_url(), Some(&sim)));
+    let done = app.wait_final("user_t", &job, Duration::from_secs(30)).await;
+    assert_eq!(done["status"], "COMPLETED", "{done}");
+    // Put the task back in the queue as if it were redelivered.
+    sqlx::query("UPDATE apalis.jobs SET status = 'Pending', lock_by = NULL, lock_at = NULL, done_at = NULL")
+        .execute(&app.pool)
+        .await
+        .expect("requeue task");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (_, after) = app.get(&format!("/v1/ai-jobs/{job}"), "user_t").await;
+    assert_eq!(after["status"], "COMPLETED");
+    assert_eq!(after["updatedAt"], done["updatedAt"], "the finished job was not touched");
+    assert_eq!(sim.chat_requests(), 1, "the redelivered task did not call the provider again");
+    worker.stop().await.expect("stop");
+}
