@@ -22,6 +22,15 @@ async fn another_users_resources_are_404_on_every_route() {
         .await;
     assert_eq!(status, 202);
     let job = id_of(&job);
+    // Give the job a proposal, so the proposal routes have something to hide.
+    sqlx::query(
+        r#"INSERT INTO "ProposedVersion" (id, "aiJobId", "proposedLatexContent") VALUES (gen_random_uuid(), $1, $2)"#,
+    )
+    .bind(uuid::Uuid::parse_str(&job).expect("uuid"))
+    .bind(SAMPLE_RESUME)
+    .execute(&app.pool)
+    .await
+    .expect("proposal");
 
     let version_body = json!({"latexContent": SAMPLE_RESUME, "type": "BASE"});
     let job_body = json!({"baseVersionId": version, "jdId": jd, "mode": "MINIMAL"});
@@ -38,6 +47,10 @@ async fn another_users_resources_are_404_on_every_route() {
         (Method::POST, format!("/v1/projects/{project}/ai-jobs"), Some(job_body)),
         (Method::GET, format!("/v1/projects/{project}/ai-jobs"), None),
         (Method::GET, format!("/v1/ai-jobs/{job}"), None),
+        (Method::GET, format!("/v1/ai-jobs/{job}/proposal"), None),
+        (Method::POST, format!("/v1/ai-jobs/{job}/proposal/accept"), None),
+        (Method::DELETE, format!("/v1/ai-jobs/{job}/proposal"), None),
+        (Method::GET, format!("/v1/versions/{version}/diff?from={version}"), None),
     ];
     for (method, path, body) in routes {
         let mut req = app.req(method.clone(), &path, "intruder");
@@ -66,4 +79,6 @@ async fn another_users_resources_are_404_on_every_route() {
         .await
         .expect("section");
     assert!(!locked);
+    let (status, _) = app.get(&format!("/v1/ai-jobs/{job}/proposal"), "owner").await;
+    assert_eq!(status, 200, "the owner still sees the proposal");
 }
