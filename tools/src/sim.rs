@@ -60,6 +60,10 @@ pub struct SimConfig {
     /// Scripted answers for the first requests, in order; then `Ok`.
     pub script: Vec<Scripted>,
     pub seed: u64,
+    /// Also propose edits the gates must refuse: invented employers, numbers,
+    /// degrees and skills, edits to locked sections, wrong quotes, unbalanced
+    /// braces, and changes beyond the mode's budget.
+    pub bad_edits: bool,
 }
 
 impl Default for SimConfig {
@@ -75,6 +79,7 @@ impl Default for SimConfig {
             require_key: None,
             script: Vec::new(),
             seed: 7,
+            bad_edits: false,
         }
     }
 }
@@ -209,7 +214,16 @@ async fn chat(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: axum::body:
         .unwrap_or_default();
     let content = match (behaviour, extract_input(user)) {
         (Scripted::NotJson, _) => "Sure! Here is a better résumé: ...".to_owned(),
-        (_, Some(input)) => serde_json::to_string(&propose(&input)).unwrap_or_else(|_| "{\"edits\":[]}".into()),
+        (_, Some(input)) => {
+            let mut answer = propose(&input);
+            if c.bad_edits {
+                // First, so each is judged against the original text.
+                let mut edits = bad_edits(&input);
+                edits.append(&mut answer.edits);
+                answer.edits = edits;
+            }
+            serde_json::to_string(&answer).unwrap_or_else(|_| "{\"edits\":[]}".into())
+        }
         (_, None) => "ok".to_owned(),
     };
     let finish = if matches!(behaviour, Scripted::Truncated) { "length" } else { "stop" };
@@ -260,6 +274,20 @@ pub fn propose(input: &TailorInput) -> EditAnswer {
         AiMode::Balanced => 0.5,
         AiMode::Aggressive => 1.0,
     };
+    let resume_lower: String = input.sections.iter().map(|s| s.content.to_lowercase()).collect();
+    // JD phrases the résumé lacks that state no fact (no skill, number or
+    // name): the vocabulary a bullet can be framed in.
+    let mut phrases = input
+        .jd_keywords
+        .iter()
+        .filter(|k| {
+            k.split_whitespace().count() <= 3
+                && k.chars().all(|c| c.is_ascii_lowercase() || c == ' ' || c == '-')
+                && !resume_lower.contains(k.as_str())
+                && shared::jd::find_skills(k).is_empty()
+        })
+        .cycle()
+        .take(64);
     let mut edits = Vec::new();
     for section in input.sections.iter().filter(|s| !s.locked) {
         match section.section_type {
@@ -280,20 +308,28 @@ pub fn propose(input: &TailorInput) -> EditAnswer {
                         break;
                     }
                     let Some(start) = bullet_text(line) else { continue };
-                    let text = &line[start..];
-                    if let Some((from, to)) = VERBS.iter().find(|(from, _)| text.starts_with(&format!("{from} "))) {
-                        if section.content.matches(line).count() != 1 {
-                            continue;
-                        }
-                        let replacement = format!("{}{}{}", &line[..start], to, &text[from.len()..]);
-                        edits.push(Edit {
-                            section: section.index,
-                            original: line.to_owned(),
-                            replacement,
-                            reason: Some("stronger verb for the same work".into()),
-                        });
-                        made += 1;
+                    if section.content.matches(line).count() != 1 {
+                        continue;
                     }
+                    let text = &line[start..];
+                    let reworded = match VERBS.iter().find(|(from, _)| text.starts_with(&format!("{from} "))) {
+                        Some((from, to)) => format!("{}{}{}", &line[..start], to, &text[from.len()..]),
+                        None => line.to_owned(),
+                    };
+                    let replacement = match phrases.next() {
+                        Some(phrase) => frame(&reworded, phrase),
+                        None => reworded,
+                    };
+                    if replacement == line {
+                        continue;
+                    }
+                    edits.push(Edit {
+                        section: section.index,
+                        original: line.to_owned(),
+                        replacement,
+                        reason: Some("stronger verb and the JD's vocabulary for the same work".into()),
+                    });
+                    made += 1;
                 }
             }
             _ => {}
@@ -302,14 +338,89 @@ pub fn propose(input: &TailorInput) -> EditAnswer {
     EditAnswer { edits }
 }
 
+/// `\item Built X.` → `\item Built X, with a focus on <phrase>.` (inside a
+/// trailing `}` for `\resumeItem{…}`).
+fn frame(line: &str, phrase: &str) -> String {
+    let trimmed = line.trim_end();
+    let (body, close) = match trimmed.strip_suffix('}') {
+        Some(b) if trimmed.contains("\\resumeItem{") => (b, "}"),
+        _ => (trimmed, ""),
+    };
+    let (body, period) = match body.strip_suffix('.') {
+        Some(b) => (b, "."),
+        None => (body, ""),
+    };
+    format!("{body}, with a focus on {phrase}{period}{close}")
+}
+
+/// Edits a careless or lying model would propose; every one must be refused.
+pub fn bad_edits(input: &TailorInput) -> Vec<Edit> {
+    let mut edits = Vec::new();
+    let bad = |section: usize, original: &str, replacement: String, why: &str| Edit {
+        section,
+        original: original.to_owned(),
+        replacement,
+        reason: Some(format!("BAD: {why}")),
+    };
+    let unlocked_bullets: Vec<(usize, &str)> = input
+        .sections
+        .iter()
+        .filter(|s| !s.locked)
+        .flat_map(|s| s.content.lines().filter(|l| bullet_text(l).is_some()).map(move |l| (s.index, l)))
+        .filter(|(index, line)| input.sections[*index].content.matches(line).count() == 1)
+        .collect();
+    if let Some((section, line)) = unlocked_bullets.first() {
+        let trimmed = line.trim_end();
+        let (head, close) = match trimmed.strip_suffix('}') {
+            Some(h) if line.contains("\\resumeItem{") => (h, "}"),
+            _ => (trimmed, ""),
+        };
+        edits.push(bad(*section, line, format!("{head} at Google{close}"), "invented employer"));
+        edits.push(bad(*section, line, format!("{head}, cutting costs by 73%{close}"), "invented number"));
+        edits.push(bad(*section, line, format!("{head} while completing a PhD{close}"), "invented degree"));
+        edits.push(bad(*section, line, format!("{head} as Staff Engineer{close}"), "invented title"));
+        edits.push(bad(*section, line, format!("{head} {{{close}"), "unbalanced braces"));
+        let whole: String = input.sections.iter().map(|s| s.content.as_str()).collect();
+        let facts = worker::tailor::gates::facts_of(&whole);
+        if let Some(skill) = input.jd_skills.iter().find(|s| !facts.has_skill(s)) {
+            edits.push(bad(*section, line, format!("{head} with {skill}{close}"), "invented skill"));
+        }
+    }
+    // Over the budget: reword every bullet, whatever the mode allows.
+    for (section, line) in unlocked_bullets.iter().skip(1) {
+        let Some(start) = bullet_text(line) else { continue };
+        edits.push(bad(*section, line, format!("{}Successfully {}", &line[..start], &line[start..]), "over budget"));
+    }
+    let locked_line = input.sections.iter().filter(|s| s.locked).find_map(|s| {
+        s.content.lines().find(|l| !l.trim().is_empty() && s.content.matches(*l).count() == 1).map(|l| (s.index, l))
+    });
+    if let Some((index, line)) = locked_line {
+        edits.push(bad(index, line, format!("{line} (updated)"), "edit to a locked section"));
+    }
+    if let Some(first) = input.sections.iter().find(|s| !s.locked) {
+        edits.push(bad(first.index, "This sentence is not in the résumé.", "Anything".into(), "wrong quote"));
+    }
+    edits
+}
+
 /// `\textbf{Languages}: Go, Rust, Python` → JD skills first, same items.
 fn reorder_skills_line(section: usize, line: &str, jd_skills: &[String]) -> Option<Edit> {
-    let list_start = line.rfind(':').map(|i| i + 1).or_else(|| line.rfind('}').map(|i| i + 1)).unwrap_or(0);
-    let (head, list) = line.split_at(list_start);
-    let trailing = if list.trim_end().ends_with("\\\\") { "\\\\" } else { "" };
-    let body = list.trim_end().trim_end_matches("\\\\").trim_end();
-    let items: Vec<&str> = body.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
-    if items.len() < 3 {
+    // Only the plain items between the label's markup and the line's end
+    // markup move; every command and brace stays where it is.
+    let segments: Vec<&str> = line.split(',').collect();
+    if segments.len() < 3 {
+        return None;
+    }
+    let first = segments[0];
+    let cut = first.rfind(['}', ':']).map(|i| i + 1).unwrap_or(0);
+    let last = segments[segments.len() - 1];
+    let end = last.find(['\\', '}']).unwrap_or(last.len());
+    let (head, tail) = (&first[..cut], &last[end..]);
+    let mut items: Vec<&str> = vec![first[cut..].trim()];
+    items.extend(segments[1..segments.len() - 1].iter().map(|s| s.trim()));
+    items.push(last[..end].trim());
+    let plain = |i: &&str| !i.is_empty() && !i.contains(['\\', '{', '}', '(', ')', '$', '%', '&']);
+    if !items.iter().all(plain) {
         return None;
     }
     let rank = |item: &str| {
@@ -321,9 +432,9 @@ fn reorder_skills_line(section: usize, line: &str, jd_skills: &[String]) -> Opti
     if sorted == items {
         return None;
     }
-    let lead = &list[..list.len() - list.trim_start().len()];
-    let replacement =
-        format!("{head}{lead}{}{}{}", sorted.join(", "), if trailing.is_empty() { "" } else { " " }, trailing);
+    let lead = if first[cut..].starts_with(' ') { " " } else { "" };
+    let gap = if last[..end].ends_with(' ') { " " } else { "" };
+    let replacement = format!("{head}{lead}{}{gap}{tail}", sorted.join(", "));
     Some(Edit { section, original: line.to_owned(), replacement, reason: Some("JD skills first".into()) })
 }
 

@@ -4,24 +4,27 @@ use std::sync::Arc;
 
 use apalis::prelude::*;
 use secrecy::SecretString;
+use serde_json::{Value, json};
 use shared::crypto::row_binding;
-use shared::latex::split;
 use shared::model::{AiModelProvider, ResumeSection, ResumeSectionType};
-use shared::providers::{ChatRequest, ProviderErrorKind, Target};
+use shared::providers::{ProviderErrorKind, Target};
 use shared::queue::TailorTask;
 use uuid::Uuid;
 
 use crate::WorkerState;
 use crate::jobs::{self, ClaimedJob};
-use crate::tailor;
+use crate::tailor::{self, EngineError};
 
 /// Handle one queue task. Returns `Err` only for infrastructure failures
 /// (database unreachable), so apalis retries the task a few times; a job
 /// that fails on its own merits is recorded FAILED and the task succeeds.
-pub async fn handle(task: TailorTask, state: Data<Arc<WorkerState>>) -> Result<(), BoxDynError> {
+/// The returned value is the job's trace (every edit applied or refused, and
+/// why), which apalis keeps as the task's result and the API shows with the
+/// proposal.
+pub async fn handle(task: TailorTask, state: Data<Arc<WorkerState>>) -> Result<Value, BoxDynError> {
     let Some(job) = jobs::claim(&state.pool, task.ai_job_id).await? else {
         tracing::info!(ai_job.id = %task.ai_job_id, "job already final; task acknowledged");
-        return Ok(());
+        return Ok(json!({"skipped": "the job was already final"}));
     };
     if let Ok(mut set) = state.in_flight.lock() {
         set.insert(job.id);
@@ -30,26 +33,29 @@ pub async fn handle(task: TailorTask, state: Data<Arc<WorkerState>>) -> Result<(
     if let Ok(mut set) = state.in_flight.lock() {
         set.remove(&job.id);
     }
-    match outcome {
-        Ok(Outcome::Proposal(latex)) => {
-            if !jobs::complete(&state.pool, job.id, &latex).await? {
-                tracing::warn!(ai_job.id = %job.id, "job finished elsewhere; proposal discarded");
+    match outcome? {
+        Outcome::Proposal(output) => {
+            if jobs::complete(&state.pool, job.id, &output.proposal.latex).await? {
+                tracing::info!(
+                    ai_job.id = %job.id, applied = output.proposal.applied.len(), refused = output.proposal.refused.len(),
+                    score_before = output.score_before.score, score_after = output.score_after.score, "job completed"
+                );
             } else {
-                tracing::info!(ai_job.id = %job.id, "job completed");
+                tracing::warn!(ai_job.id = %job.id, "job finished elsewhere; proposal discarded");
             }
+            Ok(serde_json::to_value(output.trace())?)
         }
-        Ok(Outcome::Failed(message)) => {
+        Outcome::Failed(message) => {
             tracing::warn!(ai_job.id = %job.id, error = %message, "job failed");
             jobs::fail(&state.pool, job.id, &message).await?;
+            Ok(json!({"failed": message}))
         }
-        Err(db) => return Err(db.into()),
     }
-    Ok(())
 }
 
 /// How a job ended, unless the database failed us.
 enum Outcome {
-    Proposal(String),
+    Proposal(Box<tailor::EngineOutput>),
     Failed(String),
 }
 
@@ -103,50 +109,23 @@ async fn run_job(state: &WorkerState, job: &ClaimedJob, provider: AiModelProvide
         Ok(t) => t,
         Err(message) => return Ok(Outcome::Failed(message)),
     };
-    let doc = match split(&loaded.latex) {
-        Ok(d) if d.sections.len() == loaded.sections.len() => d,
-        _ => return Ok(Outcome::Failed("the base version's sections do not match its LaTeX".into())),
+    let input = tailor::EngineInput {
+        mode: job.mode,
+        role_type: &loaded.role_type,
+        skills: &loaded.skills,
+        keywords: &loaded.keywords,
+        latex: &loaded.latex,
+        sections: tailor::sections_of(&loaded.sections),
     };
-    let input = tailor::build_input(job.mode, &loaded.role_type, &loaded.skills, &loaded.keywords, &loaded.sections);
-    let messages = match tailor::messages(&input) {
-        Ok(m) => m,
-        Err(message) => return Ok(Outcome::Failed(message)),
-    };
-    let request = ChatRequest { messages, max_tokens: 4096, temperature: 0.2, json: true };
-    let answer = match state.client.chat(&target, &request).await {
-        Ok(a) => a,
-        Err(e) => {
+    match tailor::tailor(&state.client, &target, input).await {
+        Ok(output) => Ok(Outcome::Proposal(Box::new(output))),
+        Err(EngineError::Provider(e)) => {
             if e.kind == ProviderErrorKind::Auth && provider == AiModelProvider::AzureOpenai {
                 mark_key_invalid(state, loaded.user_id, &e.message).await?;
             }
-            return Ok(Outcome::Failed(e.message));
+            Ok(Outcome::Failed(e.message))
         }
-    };
-    let parsed = match tailor::parse_answer(&answer.content) {
-        Ok(p) => p,
-        Err(why) => return Ok(Outcome::Failed(format!("{} returned an unusable answer: {why}", label(provider)))),
-    };
-    let contents: Vec<String> = loaded.sections.iter().map(|s| s.content.clone()).collect();
-    let locked: Vec<bool> = loaded.sections.iter().map(|s| s.is_locked).collect();
-    match tailor::apply_answer(doc.preamble, &contents, &locked, doc.closing, &parsed) {
-        Ok(p) if p.applied.is_empty() => Ok(Outcome::Failed(format!(
-            "{} proposed no usable edit ({} refused{})",
-            label(provider),
-            p.refused.len(),
-            p.refused.first().map(|r| format!(", e.g. {}", r.reason)).unwrap_or_default()
-        ))),
-        Ok(p) => {
-            tracing::info!(ai_job.id = %job.id, applied = p.applied.len(), refused = p.refused.len(), attempts = answer.attempts, "proposal built");
-            Ok(Outcome::Proposal(p.latex))
-        }
-        Err(why) => Ok(Outcome::Failed(why)),
-    }
-}
-
-fn label(provider: AiModelProvider) -> &'static str {
-    match provider {
-        AiModelProvider::Deepseek => "DeepSeek",
-        AiModelProvider::AzureOpenai => "Azure OpenAI",
+        Err(EngineError::Unusable(message)) => Ok(Outcome::Failed(message)),
     }
 }
 

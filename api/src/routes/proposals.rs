@@ -4,7 +4,11 @@
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
+use serde::Serialize;
+use serde_json::Value;
+use shared::jd::{ExtractedSkills, Keyword, MatchScore, match_score};
 use shared::model::{ProposedVersion, ResumeVersionType};
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -21,30 +25,80 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(get_proposal, reject_proposal)).routes(routes!(accept_proposal))
 }
 
+/// A proposal with what a reviewer needs: the match score of the base and of
+/// the proposal against the job's JD, and the edits' fates (applied, and
+/// refused with the gate and reason).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProposalView {
+    #[serde(flatten)]
+    pub proposal: ProposedVersion,
+    pub match_score: MatchComparison,
+    /// The job's trace (`proposed`, `applied`, `refused` with `gate` and
+    /// `reason`, `attempts`); null once the queue has pruned it.
+    #[schema(value_type = Option<Object>)]
+    pub edits: Option<Value>,
+}
+
+/// Match scores against the job's JD.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MatchComparison {
+    pub base: MatchScore,
+    pub proposal: MatchScore,
+}
+
 /// The job's proposal (404 until the job has completed with one).
 #[utoipa::path(get, path = "/v1/ai-jobs/{jobId}/proposal", tag = "ai-jobs",
     params(("jobId" = Uuid, Path)),
-    responses((status = 200, body = ProposedVersion), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = ProposalView), (status = 400, body = Problem), (status = 404, body = Problem)))]
 async fn get_proposal(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(job_id): Path<Uuid>,
-) -> ApiResult<axum::Json<ProposedVersion>> {
-    sqlx::query_as!(
-        ProposedVersion,
+) -> ApiResult<axum::Json<ProposalView>> {
+    let row = sqlx::query!(
         r#"SELECT pv.id, pv."aiJobId" AS ai_job_id, pv."proposedLatexContent" AS proposed_latex_content,
-                  pv."createdAt" AS created_at, pv."updatedAt" AS updated_at
+                  pv."createdAt" AS created_at, pv."updatedAt" AS updated_at,
+                  v."latexContent" AS base_latex, jd."extractedSkills" AS skills, jd.keywords
            FROM "ProposedVersion" pv
            JOIN "AIJob" j ON j.id = pv."aiJobId"
            JOIN "ResumeProject" p ON p.id = j."projectId"
+           JOIN "ResumeVersion" v ON v.id = j."baseVersionId"
+           JOIN "JobDescription" jd ON jd.id = j."jdId"
            WHERE pv."aiJobId" = $1 AND p."userId" = $2"#,
         job_id,
         user.id
     )
     .fetch_optional(&state.pool)
     .await?
-    .map(axum::Json)
-    .ok_or(ApiError::NotFound("proposal"))
+    .ok_or(ApiError::NotFound("proposal"))?;
+    let skills: ExtractedSkills = serde_json::from_value(row.skills).unwrap_or_default();
+    let keywords: Vec<Keyword> = serde_json::from_value(row.keywords).unwrap_or_default();
+    let match_score = MatchComparison {
+        base: match_score(&skills, &keywords, &row.base_latex),
+        proposal: match_score(&skills, &keywords, &row.proposed_latex_content),
+    };
+    let trace: Option<Value> =
+        sqlx::query_scalar("SELECT last_result FROM apalis.jobs WHERE job_type = $1 AND idempotency_key = $2")
+            .bind(shared::queue::QUEUE_NAME)
+            .bind(job_id.to_string())
+            .fetch_optional(&state.pool)
+            .await?
+            .flatten();
+    // apalis stores a handler's result as {"Ok": value}.
+    let edits = trace.map(|t| t.get("Ok").cloned().unwrap_or(t)).filter(|t| t.get("applied").is_some());
+    Ok(axum::Json(ProposalView {
+        proposal: ProposedVersion {
+            id: row.id,
+            ai_job_id: row.ai_job_id,
+            proposed_latex_content: row.proposed_latex_content,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        },
+        match_score,
+        edits,
+    }))
 }
 
 /// Accept the proposal: a new AI_GENERATED version (parent: the job's base

@@ -26,7 +26,44 @@ use crate::state::AppState;
 pub const MAX_LATEX_BYTES: usize = 1024 * 1024;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(create_version, list_versions)).routes(routes!(get_version))
+    OpenApiRouter::new()
+        .routes(routes!(create_version, list_versions))
+        .routes(routes!(get_version))
+        .routes(routes!(match_version))
+}
+
+/// `?jdId=` of the match route.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct MatchParams {
+    /// A job description of the same project.
+    pub jd_id: Uuid,
+}
+
+/// How well this version covers a job description of its project (computed
+/// on demand: weighted coverage of the JD's skills, with aliases, and keywords).
+#[utoipa::path(get, path = "/v1/versions/{versionId}/match", tag = "versions",
+    params(("versionId" = Uuid, Path), MatchParams),
+    responses((status = 200, body = shared::jd::MatchScore), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn match_version(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(version_id): Path<Uuid>,
+    crate::extract::Query(params): crate::extract::Query<MatchParams>,
+) -> ApiResult<axum::Json<shared::jd::MatchScore>> {
+    let version = load_owned_version(&state.pool, &user, version_id).await?;
+    let jd = sqlx::query!(
+        r#"SELECT "extractedSkills" AS skills, keywords FROM "JobDescription" WHERE id = $1 AND "projectId" = $2"#,
+        params.jd_id,
+        version.project_id
+    )
+    .fetch_optional(&state.pool)
+    .await?
+    .ok_or_else(|| ApiError::invalid("jdId does not name a job description of this version's project"))?;
+    let skills: shared::jd::ExtractedSkills = serde_json::from_value(jd.skills).unwrap_or_default();
+    let keywords: Vec<shared::jd::Keyword> = serde_json::from_value(jd.keywords).unwrap_or_default();
+    Ok(axum::Json(shared::jd::match_score(&skills, &keywords, &version.latex_content)))
 }
 
 /// Body of `POST /v1/projects/{projectId}/versions`.

@@ -170,6 +170,9 @@
 mod keywords;
 mod lexicon;
 mod role;
+mod score;
+
+pub use score::{MatchScore, match_score};
 
 use std::collections::BTreeMap;
 

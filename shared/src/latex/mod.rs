@@ -26,9 +26,11 @@
 //! Everything is a linear scan over the text that understands comments,
 //! escapes, `\verb` and verbatim environments; nothing runs TeX.
 
+pub mod plain;
 pub mod sections;
 pub mod validate;
 
+pub use plain::plain_text;
 pub use sections::{
     ExtractedSection, HEADING_COMMANDS, HEADING_ENVIRONMENTS, SplitDocument, classify, normalize_title, split,
     split_body,

@@ -31,6 +31,14 @@ async fn a_job_completes_with_one_proposal_that_keeps_locked_sections_byte_ident
     let (status, proposal) = app.get(&format!("/v1/ai-jobs/{job}/proposal"), "user_t").await;
     assert_eq!(status, 200, "{proposal}");
     let latex = proposal["proposedLatexContent"].as_str().expect("latex");
+    // What a reviewer needs: the scores and each edit's fate.
+    let (before, after) = (&proposal["matchScore"]["base"]["score"], &proposal["matchScore"]["proposal"]["score"]);
+    assert!(after.as_f64() > before.as_f64(), "the proposal covers the JD better: {before} → {after}");
+    assert!(proposal["edits"]["applied"].as_array().is_some_and(|a| !a.is_empty()), "{}", proposal["edits"]);
+    assert!(proposal["edits"]["refused"].is_array());
+    let (status, score) = app.get(&format!("/v1/versions/{}/match?jdId={jd}", id_of(&base)), "user_t").await;
+    assert_eq!(status, 200, "{score}");
+    assert_eq!(&score["score"], before, "the on-demand match score agrees");
     assert_ne!(latex, resume, "the proposal changes something");
     let skills_text = skills["content"].as_str().expect("content");
     assert!(latex.contains(skills_text), "the locked SKILLS section is byte-identical in the proposal");

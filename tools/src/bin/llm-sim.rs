@@ -18,7 +18,9 @@ usage: llm-sim [options]
   --rpm N                 allow N chat requests per minute, 429 beyond
   --require-key KEY       accept only this key (401 otherwise)
   --script LIST           first answers, e.g. 429,429,ok,503,hang,garbage,truncated,notjson
-  --seed N                random seed (default 7)";
+  --seed N                random seed (default 7)
+  --bad-edits             also propose edits the gates must refuse (invented facts,
+                          locked sections, wrong quotes, broken braces, over budget)";
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -41,6 +43,7 @@ fn main() -> anyhow::Result<()> {
             "--rpm" => config.rpm = value("--rpm")?.parse()?,
             "--require-key" => config.require_key = Some(value("--require-key")?),
             "--seed" => config.seed = value("--seed")?.parse()?,
+            "--bad-edits" => config.bad_edits = true,
             "--script" => {
                 config.script = value("--script")?
                     .split(',')

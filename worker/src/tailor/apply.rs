@@ -4,15 +4,40 @@
 //! their reason; the rest stand. The assembled document is checked again.
 
 use serde::Serialize;
-use shared::latex::{check_balance, check_whole_document};
+use shared::latex::{check_balance, check_whole_document, split_body};
+use shared::model::{AiMode, ResumeSectionType};
 
 use super::protocol::{Edit, EditAnswer};
+use super::{budget, gates};
+
+/// Which check refused an edit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Gate {
+    /// The edit names no section of the document.
+    Section,
+    /// The quoted original is empty, absent or ambiguous.
+    Quote,
+    /// The section is locked.
+    Lock,
+    /// The replacement states a fact the base résumé does not contain.
+    Faithfulness,
+    /// The edit changes commands or braces, not only text.
+    Markup,
+    /// The edit would add, remove or rename a section heading.
+    Structure,
+    /// The LaTeX would not balance.
+    Balance,
+    /// Over the mode's budget (share of bullets, kinds of edits).
+    Budget,
+}
 
 /// An edit that was not applied, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Refusal {
     pub section: usize,
+    pub gate: Gate,
     pub reason: String,
 }
 
@@ -22,6 +47,69 @@ pub struct Proposal {
     pub latex: String,
     pub applied: Vec<Edit>,
     pub refused: Vec<Refusal>,
+}
+
+/// What the gates need besides the edits.
+pub struct Context<'a> {
+    pub mode: AiMode,
+    /// The whole base LaTeX: the facts an edit may use.
+    pub base_latex: &'a str,
+    pub jd_skills: &'a [String],
+    pub jd_keywords: &'a [String],
+}
+
+/// The markup skeleton of a piece of LaTeX: its commands (`\word`, `\\`)
+/// and braces, in order — everything but text and escaped special
+/// characters. An edit may change words, never this: a model cannot move a
+/// `\par` into a `\textbf{…}` or drop a closing brace, whatever it writes.
+fn markup(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' => match chars.peek().copied() {
+                Some((_, n)) if n.is_ascii_alphabetic() => {
+                    let mut end = i + 1;
+                    while let Some((j, n)) = chars.peek().copied() {
+                        if !n.is_ascii_alphabetic() {
+                            break;
+                        }
+                        end = j + n.len_utf8();
+                        chars.next();
+                    }
+                    out.push(text[i..end].to_owned());
+                }
+                Some((_, '\\')) => {
+                    chars.next();
+                    out.push("\\\\".to_owned());
+                }
+                // `\%`, `\&`, `\_`, `\#`, `\$`, `\{`, `\}`: text, not markup.
+                Some(_) => {
+                    chars.next();
+                }
+                None => {}
+            },
+            '{' | '}' => out.push(c.to_string()),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Whether the edited body still splits into the same sections (same
+/// headings, same boundaries) with every locked section byte-identical, so
+/// that the proposal, split again when accepted, keeps its locks.
+fn same_structure(trial: &[String], original: &[String], locked: &[bool]) -> bool {
+    let body = trial.concat();
+    let sections = split_body(&body);
+    let before = split_body_owned(original);
+    sections.len() == original.len()
+        && sections.iter().zip(&before).all(|(a, b)| a.section_type == b.0 && a.title == b.1)
+        && sections.iter().zip(original).zip(locked).all(|((s, o), l)| !*l || s.content == o.as_str())
+}
+
+fn split_body_owned(original: &[String]) -> Vec<(ResumeSectionType, Option<String>)> {
+    split_body(&original.concat()).into_iter().map(|s| (s.section_type, s.title)).collect()
 }
 
 /// Parse the model's answer: one JSON object, possibly inside a code fence.
@@ -60,56 +148,120 @@ pub fn escape_new_text(replacement: &str, original: &str) -> String {
 }
 
 /// Apply `answer` to the sections (`contents[i]`, `locked[i]`) between
-/// `preamble` and `closing`.
+/// `preamble` and `closing`. Each edit passes, in order, the section, quote,
+/// lock, faithfulness and balance gates; the survivors then go through the
+/// mode's budget (lowest value refused first); the rest are applied.
 pub fn apply_answer(
     preamble: &str,
     contents: &[String],
     locked: &[bool],
     closing: &str,
     answer: &EditAnswer,
+    context: &Context<'_>,
 ) -> Result<Proposal, String> {
-    let mut sections: Vec<String> = contents.to_vec();
-    let mut applied = Vec::new();
+    let facts = gates::facts_of(context.base_latex);
+    let jd_terms: Vec<String> = context.jd_skills.iter().chain(context.jd_keywords).cloned().collect();
     let mut refused = Vec::new();
+    // Survivors of the per-edit gates, with their escaped replacement, and
+    // how many bullets each touches (for the budget).
+    let mut survivors: Vec<Edit> = Vec::new();
+    let mut touched: Vec<usize> = Vec::new();
+    let mut trial_sections: Vec<String> = contents.to_vec();
     for edit in &answer.edits {
-        let refuse = |reason: &str| Refusal { section: edit.section, reason: reason.to_owned() };
-        let Some(current) = sections.get(edit.section) else {
-            refused.push(refuse("no such section"));
+        let refuse = |gate: Gate, reason: String| Refusal { section: edit.section, gate, reason };
+        let Some(current) = trial_sections.get(edit.section) else {
+            refused.push(refuse(Gate::Section, "no such section".into()));
             continue;
         };
-        if locked.get(edit.section).copied().unwrap_or(true) {
-            refused.push(refuse("the section is locked"));
+        if edit.original.trim().is_empty() {
+            refused.push(refuse(Gate::Quote, "the quoted original is empty".into()));
             continue;
         }
-        if edit.original.trim().is_empty() {
-            refused.push(refuse("the quoted original is empty"));
+        if locked.get(edit.section).copied().unwrap_or(true) {
+            refused.push(refuse(Gate::Lock, "the section is locked".into()));
             continue;
         }
         match current.matches(edit.original.as_str()).count() {
             0 => {
-                refused.push(refuse("the quoted original does not match the section"));
+                refused.push(refuse(Gate::Quote, "the quoted original does not match the section".into()));
                 continue;
             }
             1 => {}
             _ => {
-                refused.push(refuse("the quoted original is ambiguous (it occurs more than once)"));
+                refused.push(refuse(Gate::Quote, "the quoted original is ambiguous (it occurs more than once)".into()));
                 continue;
             }
+        }
+        if let Err(violation) = gates::check_faithful(&facts, &edit.original, &edit.replacement) {
+            refused.push(refuse(Gate::Faithfulness, violation.to_string()));
+            continue;
         }
         let replacement = escape_new_text(&edit.replacement, &edit.original);
         if replacement == edit.original {
             continue;
         }
-        let candidate = current.replacen(edit.original.as_str(), &replacement, 1);
-        let mut trial = sections.clone();
-        trial[edit.section] = candidate;
+        if markup(&replacement) != markup(&edit.original) {
+            refused.push(refuse(
+                Gate::Markup,
+                "the edit changes the LaTeX markup (commands, braces or line breaks), not only the text".into(),
+            ));
+            continue;
+        }
+        let mut trial = trial_sections.clone();
+        trial[edit.section] = current.replacen(edit.original.as_str(), &replacement, 1);
+        if !same_structure(&trial, contents, locked) {
+            refused.push(refuse(
+                Gate::Structure,
+                "the edit would add, remove or rename a section heading, or move a section boundary".into(),
+            ));
+            continue;
+        }
         if let Err(e) = check_balance(&trial.concat()) {
-            refused.push(refuse(&format!("the edit would break the LaTeX ({e})")));
+            refused.push(refuse(Gate::Balance, format!("the edit would break the LaTeX ({e})")));
+            continue;
+        }
+        touched.push(budget::bullets_touched(current, &edit.original));
+        trial_sections = trial;
+        survivors.push(Edit { replacement, ..edit.clone() });
+    }
+
+    // The mode's budget, measured on the survivors.
+    let total_bullets: usize = contents.iter().map(|c| budget::count_bullets(c)).sum();
+    let candidates: Vec<budget::Candidate> = survivors
+        .iter()
+        .enumerate()
+        .map(|(index, e)| budget::Candidate {
+            index,
+            kind: budget::classify(&e.original, &e.replacement),
+            bullets_touched: touched.get(index).copied().unwrap_or(0),
+            value: budget::edit_value(&e.original, &e.replacement, &jd_terms),
+        })
+        .collect();
+    let (accepted, over_budget) = budget::enforce(context.mode, total_bullets, &candidates);
+    for (index, reason) in over_budget {
+        if let Some(e) = survivors.get(index) {
+            refused.push(Refusal { section: e.section, gate: Gate::Budget, reason });
+        }
+    }
+
+    let mut sections: Vec<String> = contents.to_vec();
+    let mut applied = Vec::new();
+    for index in accepted {
+        let Some(edit) = survivors.get(index) else { continue };
+        let mut trial = sections.clone();
+        trial[edit.section] = trial[edit.section].replacen(edit.original.as_str(), &edit.replacement, 1);
+        if let Err(e) = check_balance(&trial.concat()) {
+            refused.push(Refusal {
+                section: edit.section,
+                gate: Gate::Balance,
+                reason: format!("the edit would break the LaTeX ({e})"),
+            });
             continue;
         }
         sections = trial;
-        applied.push(Edit { replacement, ..edit.clone() });
+        applied.push(edit.clone());
     }
+
     let latex = format!("{preamble}{}{closing}", sections.concat());
     check_whole_document(&latex).map_err(|e| format!("the proposal failed the final LaTeX check: {e}"))?;
     check_balance(&latex).map_err(|e| format!("the proposal failed the final LaTeX check: {e}"))?;
@@ -146,7 +298,7 @@ mod tests {
         let locked = [false, false, true];
         let answer = EditAnswer {
             edits: vec![
-                edit(1, "Built a Go service", "Built a Go payments service & API"),
+                edit(1, "Built a Go service", "Built and operated a Go service & docs"),
                 edit(2, "B.Sc. 2018", "PhD 2018"),
                 edit(1, "Designed rockets", "x"),
                 edit(1, "\\item Wrote docs", "\\item Wrote docs}"),
@@ -154,17 +306,26 @@ mod tests {
                 edit(1, "", "b"),
             ],
         };
-        let p = apply_answer(PRE, &sections(), &locked, END, &answer).expect("proposal");
-        assert!(p.latex.contains("Built a Go payments service \\& API"), "{}", p.latex);
+        let base = format!("{PRE}{}{END}", sections().concat());
+        let context = Context { mode: AiMode::Aggressive, base_latex: &base, jd_skills: &[], jd_keywords: &[] };
+        let p = apply_answer(PRE, &sections(), &locked, END, &answer, &context).expect("proposal");
+        assert!(p.latex.contains("Built and operated a Go service \\& docs"), "{}", p.latex);
         assert!(p.latex.contains("B.Sc. 2018"), "locked section untouched");
         assert_eq!(p.applied.len(), 1);
         let reasons: Vec<&str> = p.refused.iter().map(|r| r.reason.as_str()).collect();
         assert_eq!(reasons.len(), 5, "{reasons:?}");
         assert!(reasons[0].contains("locked"));
         assert!(reasons[1].contains("does not match"));
-        assert!(reasons[2].contains("break the LaTeX"));
+        assert!(reasons[2].contains("markup"));
         assert!(reasons[3].contains("no such section"));
         assert!(reasons[4].contains("empty"));
+    }
+
+    #[test]
+    fn markup_skeleton_ignores_text_and_escapes() {
+        assert_eq!(markup("\\textbf{Go}: a, b \\\\"), ["\\textbf", "{", "}", "\\\\"]);
+        assert_eq!(markup("50\\% \\& more"), Vec::<String>::new());
+        assert_ne!(markup("\\textbf{Cloud:} AWS\\par"), markup("\\textbf{Cloud: AWS\\par}"));
     }
 
     #[test]

@@ -6,11 +6,18 @@
 //! - [`protocol`]: the JSON the model reads and writes (also what `llm-sim` parses).
 //! - [`prompt`]: the messages, with the mode's contract.
 //! - [`apply`]: validating and applying edits, LaTeX escaping, final checks.
+//! - [`gates`]: faithfulness (no fact the base résumé lacks); [`budget`]: the
+//!   modes' measured limits.
+//! - [`engine`]: one run, shared by the worker and `tailor-eval`.
 
 pub mod apply;
+pub mod budget;
+pub mod engine;
+pub mod gates;
 pub mod prompt;
 pub mod protocol;
 
-pub use apply::{Proposal, Refusal, apply_answer, parse_answer};
-pub use prompt::{build_input, messages};
+pub use apply::{Context, Gate, Proposal, Refusal, apply_answer, parse_answer};
+pub use engine::{EngineError, EngineInput, EngineOutput, Trace, tailor};
+pub use prompt::{build_input, messages, sections_of};
 pub use protocol::{Edit, EditAnswer, SectionInput, TailorInput};

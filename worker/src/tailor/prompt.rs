@@ -57,31 +57,29 @@ fn jd_lists(extracted_skills: &Value, keywords: &Value) -> (Vec<String>, Vec<Str
     (skills.into_iter().map(|s| s.0).collect(), terms)
 }
 
-/// The model's input for a job.
+/// The model's input for a job: the JD analysis flattened, and the sections.
 pub fn build_input(
     mode: AiMode,
     role_type: &str,
     extracted_skills: &Value,
     keywords: &Value,
-    sections: &[ResumeSection],
+    sections: Vec<SectionInput>,
 ) -> TailorInput {
     let (jd_skills, jd_keywords) = jd_lists(extracted_skills, keywords);
-    TailorInput {
-        mode,
-        role_type: role_type.to_owned(),
-        jd_skills,
-        jd_keywords,
-        sections: sections
-            .iter()
-            .enumerate()
-            .map(|(index, s)| SectionInput {
-                index,
-                section_type: s.section_type,
-                locked: s.is_locked,
-                content: s.content.clone(),
-            })
-            .collect(),
-    }
+    TailorInput { mode, role_type: role_type.to_owned(), jd_skills, jd_keywords, sections }
+}
+
+/// Sections as the engine sees them, from the stored rows.
+pub fn sections_of(rows: &[ResumeSection]) -> Vec<SectionInput> {
+    rows.iter()
+        .enumerate()
+        .map(|(index, s)| SectionInput {
+            index,
+            section_type: s.section_type,
+            locked: s.is_locked,
+            content: s.content.clone(),
+        })
+        .collect()
 }
 
 /// The chat messages for `input`, or why it cannot be sent.
