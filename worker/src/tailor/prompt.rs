@@ -11,6 +11,10 @@ use super::protocol::{INPUT_BEGIN, INPUT_END, SectionInput, TailorInput};
 /// clearly rather than being truncated.
 pub const MAX_INPUT_BYTES: usize = 120_000;
 
+/// Above this, locked sections are sent as their heading only (they are
+/// context, never edited), so long résumés fit the model's context.
+pub const COMPACT_ABOVE_BYTES: usize = 48_000;
+
 fn mode_contract(mode: AiMode) -> &'static str {
     match mode {
         AiMode::Minimal => {
@@ -31,7 +35,8 @@ Rules, all mandatory:\n\
 2. Only edit sections with \"locked\": false. Locked sections are context only.\n\
 3. Each edit replaces `original`, an exact, verbatim quote of text inside one section's content (copy it character for character, including LaTeX commands), with `replacement`.\n\
 4. Keep LaTeX valid: keep the commands and braces of the original; escape special characters (\\%, \\&, \\_, \\#, \\$) in new text.\n\
-5. Prefer short quotes: one bullet or one line per edit.\n\
+5. Prefer short quotes: one bullet or one line per edit. To reorder bullets, quote the consecutive bullet lines and give the same lines in the new order; to reorder a skills list, quote the line and give the same items in the new order.\n\
+6. Change words only: keep every LaTeX command, brace and line break of the quote where it is.\n\
 Answer with one JSON object and nothing else:\n\
 {\"edits\": [{\"section\": <index>, \"original\": \"<exact quote>\", \"replacement\": \"<new text>\", \"reason\": \"<why, short>\"}]}";
 
@@ -84,7 +89,15 @@ pub fn sections_of(rows: &[ResumeSection]) -> Vec<SectionInput> {
 
 /// The chat messages for `input`, or why it cannot be sent.
 pub fn messages(input: &TailorInput) -> Result<Vec<ChatMessage>, String> {
-    let json = serde_json::to_string_pretty(input).map_err(|e| format!("cannot encode the prompt: {e}"))?;
+    let mut json = serde_json::to_string_pretty(input).map_err(|e| format!("cannot encode the prompt: {e}"))?;
+    if json.len() > COMPACT_ABOVE_BYTES {
+        let mut compact = input.clone();
+        for s in compact.sections.iter_mut().filter(|s| s.locked) {
+            let heading = s.content.lines().find(|l| l.trim_start().starts_with('\\')).unwrap_or("").to_owned();
+            s.content = format!("{heading}\n% (locked section: content omitted to save context)");
+        }
+        json = serde_json::to_string(&compact).map_err(|e| format!("cannot encode the prompt: {e}"))?;
+    }
     if json.len() > MAX_INPUT_BYTES {
         return Err(format!(
             "the résumé is too long to tailor in one request ({} KB of sections; the limit is {} KB)",
@@ -97,4 +110,38 @@ pub fn messages(input: &TailorInput) -> Result<Vec<ChatMessage>, String> {
         "Tailor this résumé toward the job description summarised below (role type, skills, keywords).\n{INPUT_BEGIN}\n{json}\n{INPUT_END}"
     );
     Ok(vec![ChatMessage { role: "system".into(), content: system }, ChatMessage { role: "user".into(), content: user }])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::model::ResumeSectionType;
+
+    fn input(locked_size: usize, unlocked_size: usize) -> TailorInput {
+        let section = |index, locked, size: usize| SectionInput {
+            index,
+            section_type: ResumeSectionType::Experience,
+            locked,
+            content: format!("\\section{{Experience}}\n{}", "\\item Built things\n".repeat(size / 18)),
+        };
+        TailorInput {
+            mode: AiMode::Balanced,
+            role_type: "backend".into(),
+            jd_skills: vec!["Go".into()],
+            jd_keywords: vec![],
+            sections: vec![section(0, true, locked_size), section(1, false, unlocked_size)],
+        }
+    }
+
+    #[test]
+    fn long_resumes_send_locked_sections_as_headings_and_never_truncate() {
+        let small = messages(&input(1_000, 1_000)).expect("fits");
+        assert!(!small[1].content.contains("content omitted"));
+        let long = messages(&input(80_000, 10_000)).expect("compacted to fit");
+        assert!(long[1].content.contains("content omitted"));
+        assert!(long[1].content.contains("\\\\section{Experience}"), "the heading stays");
+        assert!(long[1].content.matches("Built things").count() >= 10_000 / 18, "unlocked sections are whole");
+        let too_long = messages(&input(1_000, 200_000)).expect_err("refused, not truncated");
+        assert!(too_long.contains("too long"), "{too_long}");
+    }
 }
