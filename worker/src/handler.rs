@@ -35,7 +35,8 @@ pub async fn handle(task: TailorTask, state: Data<Arc<WorkerState>>) -> Result<V
     }
     match outcome? {
         Outcome::Proposal(output) => {
-            if jobs::complete(&state.pool, job.id, &output.proposal.latex).await? {
+            let trace = serde_json::to_value(output.trace())?;
+            if jobs::complete(&state.pool, job.id, &output.proposal.latex, &trace).await? {
                 tracing::info!(
                     ai_job.id = %job.id, applied = output.proposal.applied.len(), refused = output.proposal.refused.len(),
                     score_before = output.score_before.score, score_after = output.score_after.score, "job completed"
@@ -43,7 +44,7 @@ pub async fn handle(task: TailorTask, state: Data<Arc<WorkerState>>) -> Result<V
             } else {
                 tracing::warn!(ai_job.id = %job.id, "job finished elsewhere; proposal discarded");
             }
-            Ok(serde_json::to_value(output.trace())?)
+            Ok(trace)
         }
         Outcome::Failed(message) => {
             tracing::warn!(ai_job.id = %job.id, error = %message, "job failed");

@@ -35,8 +35,16 @@ pub async fn claim(pool: &PgPool, job_id: Uuid) -> Result<Option<ClaimedJob>, sq
 }
 
 /// Write the job's one proposal (replacing any earlier one) and complete it,
-/// atomically. Returns false, writing nothing, if the job is no longer RUNNING.
-pub async fn complete(pool: &PgPool, job_id: Uuid, latex: &str) -> Result<bool, sqlx::Error> {
+/// atomically, together with its trace in the queue task's result (the
+/// value apalis itself stores when the handler returns; written here too so
+/// the trace is visible the moment the job is COMPLETED). Returns false,
+/// writing nothing, if the job is no longer RUNNING.
+pub async fn complete(
+    pool: &PgPool,
+    job_id: Uuid,
+    latex: &str,
+    trace: &serde_json::Value,
+) -> Result<bool, sqlx::Error> {
     let mut tx = pool.begin().await?;
     let moved = sqlx::query!(r#"UPDATE "AIJob" SET status = 'COMPLETED' WHERE id = $1 AND status = 'RUNNING'"#, job_id)
         .execute(&mut *tx)
@@ -55,6 +63,12 @@ pub async fn complete(pool: &PgPool, job_id: Uuid, latex: &str) -> Result<bool, 
     )
     .execute(&mut *tx)
     .await?;
+    sqlx::query("UPDATE apalis.jobs SET last_result = $3 WHERE job_type = $1 AND idempotency_key = $2")
+        .bind(shared::queue::QUEUE_NAME)
+        .bind(job_id.to_string())
+        .bind(serde_json::json!({ "Ok": trace }))
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(true)
 }
