@@ -101,3 +101,23 @@ pub async fn status(pool: &PgPool, job_id: Uuid) -> Result<Option<AiJobStatus>, 
         .fetch_optional(pool)
         .await
 }
+
+/// Fail the unfinished jobs whose queue task has given up (every apalis
+/// attempt failed, e.g. the database was unreachable each time), so no job
+/// stays QUEUED or RUNNING forever. Returns how many were failed.
+pub async fn fail_abandoned(pool: &PgPool) -> Result<u64, sqlx::Error> {
+    let failed = sqlx::query(
+        r#"UPDATE "AIJob" j
+           SET status = 'FAILED',
+               "errorMessage" = 'the job could not be run after ' || t.attempts || ' attempts; submit it again'
+           FROM apalis.jobs t
+           WHERE j.status IN ('QUEUED', 'RUNNING')
+             AND t.job_type = $1 AND t.idempotency_key = j.id::text
+             AND t.status IN ('Failed', 'Killed') AND t.attempts >= t.max_attempts"#,
+    )
+    .bind(shared::queue::QUEUE_NAME)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(failed)
+}

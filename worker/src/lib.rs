@@ -92,6 +92,22 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
                 .build(handler::handle)
         })
     };
+    // Sweeper: fail jobs whose queue task gave up, once per heartbeat.
+    let sweeper = {
+        let pool = pool.clone();
+        let every = config.heartbeat;
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                match jobs::fail_abandoned(&pool).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::warn!(jobs = n, "failed jobs whose queue task gave up"),
+                    Err(e) => tracing::debug!(error = %e, "sweeper could not run"),
+                }
+            }
+        })
+    };
     let result = monitor
         .run_with_signal(async move {
             shutdown.await;
@@ -102,6 +118,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     if let Err(e) = &result {
         tracing::error!(error = %e, "worker monitor stopped with an error");
     }
+    sweeper.abort();
     release_unfinished(&state, &name).await;
     pool.close().await;
     result.map_err(|e| anyhow::anyhow!("worker stopped: {e}"))

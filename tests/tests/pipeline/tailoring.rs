@@ -91,3 +91,22 @@ async fn a_redelivered_task_cannot_move_a_finished_job() {
     assert_eq!(sim.chat_requests(), 1, "the redelivered task did not call the provider again");
     worker.stop().await.expect("stop");
 }
+
+#[tokio::test]
+async fn a_job_whose_task_gave_up_is_failed_not_left_running() {
+    let app = TestApp::spawn().await;
+    let (project, base, jd) = app.tailoring_setup("user_t", SAMPLE_RESUME).await;
+    let job = app.submit("user_t", &project, &id_of(&base), &jd, "MINIMAL", "DEEPSEEK").await;
+    // As if every apalis attempt had failed while the job was RUNNING.
+    sqlx::query(r#"UPDATE "AIJob" SET status = 'RUNNING'"#).execute(&app.pool).await.expect("running");
+    sqlx::query("UPDATE apalis.jobs SET status = 'Failed', attempts = max_attempts")
+        .execute(&app.pool)
+        .await
+        .expect("gave up");
+    let failed = worker::jobs::fail_abandoned(&app.pool).await.expect("sweep");
+    assert_eq!(failed, 1);
+    let (_, after) = app.get(&format!("/v1/ai-jobs/{job}"), "user_t").await;
+    assert_eq!(after["status"], "FAILED");
+    assert!(after["errorMessage"].as_str().unwrap_or_default().contains("3 attempts"), "{after}");
+    assert_eq!(worker::jobs::fail_abandoned(&app.pool).await.expect("sweep"), 0, "finished jobs are not touched");
+}
