@@ -72,17 +72,7 @@ use crate::model::ResumeSectionType;
 /// place are reported as one [`Rewrite`] rather than separately.
 pub const REWRITE_THRESHOLD: f64 = 0.5;
 
-/// Commands that start a bullet when they begin a line.
-pub const BULLET_COMMANDS: &[&str] = &[
-    "item",
-    "resumeItem",
-    "resumeSubItem",
-    "cvitem",
-    "cvitemwithcomment",
-    "cvlistitem",
-    "cvdoubleitem",
-    "cvlistdoubleitem",
-];
+pub use crate::latex::BULLET_COMMANDS;
 
 /// The time `similar` gets for all alignments of one [`diff_documents`]
 /// call before it falls back to a coarser (still correct) alignment.

@@ -8,6 +8,7 @@
 pub mod crypto;
 pub mod db;
 pub mod diff;
+pub mod env;
 pub mod jd;
 pub mod latex;
 pub mod model;

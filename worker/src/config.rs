@@ -5,6 +5,7 @@ use std::time::Duration;
 use anyhow::Context;
 use secrecy::SecretString;
 use shared::crypto::KeyRing;
+use shared::env::{parse_or, var};
 use shared::providers::RetryPolicy;
 
 /// Everything the worker reads from its environment.
@@ -41,20 +42,6 @@ pub struct Config {
     /// `AZURE_ALLOW_INSECURE_ENDPOINTS`: lets a user endpoint be plain http on
     /// any host (local fakes in tests). Off by default; never in production.
     pub allow_insecure_azure: bool,
-}
-
-fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-}
-
-fn parse_or<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T>
-where
-    T::Err: std::fmt::Display,
-{
-    match var(name) {
-        None => Ok(default),
-        Some(v) => v.parse().map_err(|e| anyhow::anyhow!("{name}={v:?} is invalid: {e}")),
-    }
 }
 
 impl Config {

@@ -26,6 +26,21 @@
 //! Everything is a linear scan over the text that understands comments,
 //! escapes, `\verb` and verbatim environments; nothing runs TeX.
 
+/// Commands that start one bullet when they begin a line: `\item`, Jake's
+/// `\resumeItem` and `\resumeSubItem`, moderncv's `\cvitem…` family. The
+/// name must match exactly (`\itemsep` and `\resumeItemListStart` are not
+/// bullets).
+pub const BULLET_COMMANDS: &[&str] = &[
+    "item",
+    "resumeItem",
+    "resumeSubItem",
+    "cvitem",
+    "cvitemwithcomment",
+    "cvlistitem",
+    "cvdoubleitem",
+    "cvlistdoubleitem",
+];
+
 pub mod plain;
 pub mod sections;
 pub mod validate;

@@ -185,22 +185,11 @@ pub fn classify(original: &str, replacement: &str) -> EditKind {
 // ---------------------------------------------------------------------------
 // Bullets
 
-/// Commands that start one bullet: `\item` (itemize, enumerate), Jake's
-/// `\resumeItem` and `\resumeSubItem`, moderncv's `\cvitem`,
-/// `\cvitemwithcomment`, `\cvlistitem`, `\cvlistdoubleitem`,
-/// `\cvdoubleitem` and `\cventry`. The name must match exactly, so
-/// `\itemsep`, `\itemize` and `\resumeItemListStart` are not bullets.
-pub const BULLET_COMMANDS: &[&str] = &[
-    "item",
-    "resumeItem",
-    "resumeSubItem",
-    "cvitem",
-    "cvitemwithcomment",
-    "cvlistitem",
-    "cvlistdoubleitem",
-    "cvdoubleitem",
-    "cventry",
-];
+/// Commands that count as one bullet for the budget: the bullets of
+/// [`shared::latex::BULLET_COMMANDS`], and moderncv's `\cventry` (one entry).
+pub fn is_bullet_command(name: &str) -> bool {
+    shared::latex::BULLET_COMMANDS.contains(&name) || name == "cventry"
+}
 
 /// Commands that end the bullet before them (a new heading, list or section).
 const STRUCTURE_COMMANDS: &[&str] = &[
@@ -247,9 +236,9 @@ fn control_words(text: &str) -> Vec<(usize, &str)> {
 }
 
 /// The number of bullets in a section's LaTeX: occurrences of
-/// [`BULLET_COMMANDS`] outside comments.
+/// bullet commands ([`is_bullet_command`]) outside comments.
 pub fn count_bullets(section_content: &str) -> usize {
-    control_words(section_content).iter().filter(|(_, name)| BULLET_COMMANDS.contains(name)).count()
+    control_words(section_content).iter().filter(|(_, name)| is_bullet_command(name)).count()
 }
 
 /// How many bullets an edit of `original` (an exact quote of
@@ -267,8 +256,8 @@ pub fn bullets_touched(section_content: &str, original: &str) -> usize {
     let last = control_words(&section_content[..at])
         .into_iter()
         .rev()
-        .find(|(_, name)| BULLET_COMMANDS.contains(name) || STRUCTURE_COMMANDS.contains(name));
-    usize::from(last.is_some_and(|(_, name)| BULLET_COMMANDS.contains(&name)))
+        .find(|(_, name)| is_bullet_command(name) || STRUCTURE_COMMANDS.contains(name));
+    usize::from(last.is_some_and(|(_, name)| is_bullet_command(name)))
 }
 
 // ---------------------------------------------------------------------------
