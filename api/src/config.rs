@@ -30,6 +30,12 @@ pub struct Config {
     pub run_migrations: bool,
     /// `API_KEY_ENCRYPTION_KEY` (+ `_ID`, `_OLD_KEYS`): seals users' provider keys.
     pub keyring: KeyRing,
+    /// `AI_JOB_SUBMISSIONS_PER_MINUTE` (default 30; 0: unlimited) with a burst
+    /// of `AI_JOB_SUBMISSION_BURST` (default 10): each user's AI job
+    /// submissions, counted across every replica in Redis; beyond it, 429
+    /// with `Retry-After`. While Redis is down submissions are not limited.
+    pub submissions_per_minute: u32,
+    pub submission_burst: u32,
     /// `AZURE_ALLOW_INSECURE_ENDPOINTS`: lets a user endpoint be plain http on
     /// any host (local fakes in tests). Off by default; never in production.
     pub allow_insecure_azure: bool,
@@ -64,6 +70,8 @@ impl Config {
             max_body_bytes: parse_or("MAX_BODY_BYTES", 2 * 1024 * 1024)?,
             run_migrations: parse_or("API_RUN_MIGRATIONS", true)?,
             keyring: KeyRing::from_env().context("API_KEY_ENCRYPTION_KEY")?,
+            submissions_per_minute: parse_or("AI_JOB_SUBMISSIONS_PER_MINUTE", 30)?,
+            submission_burst: parse_or("AI_JOB_SUBMISSION_BURST", 10)?,
             allow_insecure_azure: parse_or("AZURE_ALLOW_INSECURE_ENDPOINTS", false)?,
         })
     }

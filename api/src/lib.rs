@@ -9,6 +9,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod job_watch;
 pub mod pagination;
 pub mod routes;
 pub mod state;
@@ -37,7 +38,9 @@ impl Application {
         if config.run_migrations {
             shared::db::migrate(&pool).await.context("applying migrations")?;
         }
-        let redis = redis::Client::open(config.redis_url.as_str()).context("REDIS_URL is invalid")?;
+        let redis = shared::redis_conn::RedisConn::new(&config.redis_url).context("REDIS_URL is invalid")?;
+        let watcher = job_watch::JobWatcher::start(redis.client().clone());
+        let limiter = shared::ratelimit::RateLimiter::new(redis.clone());
         let verifier = auth::ClerkVerifier::new(config.clerk.clone()).context("Clerk configuration")?;
         let providers = shared::providers::ChatClient::new(shared::providers::RetryPolicy {
             budget: std::time::Duration::from_secs(20),
@@ -48,6 +51,10 @@ impl Application {
         let state = AppState {
             pool,
             redis,
+            watcher,
+            limiter,
+            submission_rate: (config.submissions_per_minute > 0)
+                .then(|| shared::ratelimit::Rate::per_minute(config.submissions_per_minute, config.submission_burst)),
             verifier,
             keyring: config.keyring.clone(),
             providers,

@@ -4,14 +4,22 @@ use sqlx::PgPool;
 
 use shared::crypto::KeyRing;
 use shared::providers::ChatClient;
+use shared::ratelimit::{Rate, RateLimiter};
+use shared::redis_conn::RedisConn;
 
 use crate::auth::ClerkVerifier;
+use crate::job_watch::JobWatcher;
 
 /// Shared, cheaply clonable application state.
 #[derive(Clone)]
 pub struct AppState {
     pub pool: PgPool,
-    pub redis: redis::Client,
+    pub redis: RedisConn,
+    /// Wakes SSE streams and long-polls when a job's status changes.
+    pub watcher: JobWatcher,
+    pub limiter: RateLimiter,
+    /// Per-user AI job submissions; `None`: unlimited.
+    pub submission_rate: Option<Rate>,
     pub verifier: ClerkVerifier,
     /// Seals and opens users' stored provider keys.
     pub keyring: KeyRing,

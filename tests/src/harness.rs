@@ -183,7 +183,31 @@ pub struct TestApp {
     pub pool: PgPool,
     /// Dropped with the app: the database goes with it.
     pub db: TestDb,
+    /// The configuration it was started with (replicas start from it).
+    pub config: api::Config,
     server: tokio::task::JoinHandle<()>,
+}
+
+/// Another API process's worth of app on the same database (a replica).
+pub struct ApiReplica {
+    pub base: String,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for ApiReplica {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+async fn serve(config: api::Config) -> (String, PgPool, tokio::task::JoinHandle<()>) {
+    let app = Application::build(config).await.expect("build application");
+    let addr = app.local_addr().expect("addr");
+    let pool = app.state().pool.clone();
+    let server = tokio::spawn(async move {
+        let _ = app.run_until(std::future::pending()).await;
+    });
+    (format!("http://{addr}"), pool, server)
 }
 
 impl TestApp {
@@ -214,21 +238,28 @@ impl TestApp {
             keyring: keyring(),
             // Tests point Azure endpoints at a local fake.
             allow_insecure_azure: true,
+            // Unlimited unless a test is about the limit.
+            submissions_per_minute: 0,
+            submission_burst: 1,
         };
         tweak(&mut config);
-        let app = Application::build(config).await.expect("build application");
-        let addr = app.local_addr().expect("addr");
-        let pool = app.state().pool.clone();
-        let server = tokio::spawn(async move {
-            let _ = app.run_until(std::future::pending()).await;
-        });
+        let (base, pool, server) = serve(config.clone()).await;
         TestApp {
-            base: format!("http://{addr}"),
+            base,
             client: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client"),
             pool,
             db,
+            config,
             server,
         }
+    }
+
+    /// A second API on the same database and Redis, as another replica.
+    pub async fn replica(&self, tweak: impl FnOnce(&mut api::Config)) -> ApiReplica {
+        let mut config = self.config.clone();
+        tweak(&mut config);
+        let (base, _pool, server) = serve(config).await;
+        ApiReplica { base, server }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -364,7 +395,18 @@ pub fn worker_config(database_url: &str, sim: Option<&Sim>) -> worker::Config {
             max_delay: Duration::from_millis(500),
         },
         allow_insecure_azure: true,
+        redis_url: redis_url(),
+        deepseek_rpm: 0,
+        azure_rpm: 0,
+        provider_queue_wait: Duration::from_secs(10),
+        queue_retention: Duration::from_secs(600),
     }
+}
+
+/// The worker's job store on `pool`, publishing status events to the test Redis.
+pub fn worker_jobs(pool: &PgPool) -> worker::jobs::Jobs {
+    let redis = shared::redis_conn::RedisConn::new(&redis_url()).expect("redis url");
+    worker::jobs::Jobs::new(pool.clone(), shared::events::EventPublisher::start(redis))
 }
 
 /// A worker running in this process until stopped.

@@ -29,6 +29,9 @@ fn worker_env(db: &TestDb, sim_port: u16, name: &str) -> Vec<(&'static str, Stri
         ("WORKER_MISSED_HEARTBEATS", "3".into()),
         ("WORKER_POLL_INTERVAL_MS", "200".into()),
         ("WORKER_DRAIN_TIMEOUT_SECS", "2".into()),
+        ("REDIS_URL", redis_url()),
+        // The simulator has no rate limit; pacing is tested in pipeline/pacing.rs.
+        ("DEEPSEEK_RPM", "0".into()),
     ]
 }
 
@@ -51,6 +54,8 @@ impl System {
                 ("API_ADDR", format!("127.0.0.1:{api_port}")),
                 ("CLERK_JWT_KEY", keys().public_pem.clone()),
                 ("API_KEY_ENCRYPTION_KEY", "KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio=".into()),
+                // One user submits a dozen jobs at once here.
+                ("AI_JOB_SUBMISSIONS_PER_MINUTE", "0".into()),
             ],
         ));
         let api = format!("http://127.0.0.1:{api_port}");

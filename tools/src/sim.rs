@@ -53,8 +53,10 @@ pub struct SimConfig {
     /// Probability of hanging.
     pub rate_hang: f64,
     pub retry_after_secs: u64,
-    /// Requests per minute allowed (0: unlimited); over it, 429.
+    /// Requests allowed per `rpm_window` (0: unlimited); over it, 429.
     pub rpm: u32,
+    /// The sliding window `rpm` counts over (a minute; shorter in tests).
+    pub rpm_window: Duration,
     /// When set, only this key (Bearer or api-key) is accepted; others get 401.
     pub require_key: Option<String>,
     /// Scripted answers for the first requests, in order; then `Ok`.
@@ -76,6 +78,7 @@ impl Default for SimConfig {
             rate_hang: 0.0,
             retry_after_secs: 1,
             rpm: 0,
+            rpm_window: Duration::from_secs(60),
             require_key: None,
             script: Vec::new(),
             seed: 7,
@@ -114,8 +117,19 @@ pub fn router(config: SimConfig) -> (Router, Arc<SimStats>) {
         .route("/v1/chat/completions", post(chat))
         .route("/openai/deployments/{deployment}/chat/completions", post(chat))
         .route("/v1/models", get(models))
+        .route("/sim/stats", get(stats_json))
         .with_state(sim);
     (router, stats)
+}
+
+/// `GET /sim/stats`: the counters, for load tests and scenario scripts.
+async fn stats_json(State(sim): State<Arc<Sim>>) -> axum::Json<serde_json::Value> {
+    let s = &sim.stats;
+    axum::Json(serde_json::json!({
+        "requests": s.requests.load(Ordering::Relaxed),
+        "chatRequests": s.chat_requests.load(Ordering::Relaxed),
+        "status429": s.status_429.load(Ordering::Relaxed),
+    }))
 }
 
 fn presented_key(headers: &HeaderMap) -> Option<String> {
@@ -158,7 +172,7 @@ fn over_rpm(sim: &Sim) -> bool {
     }
     let Ok(mut window) = sim.window.lock() else { return false };
     let now = Instant::now();
-    while window.front().is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(60)) {
+    while window.front().is_some_and(|t| now.duration_since(*t) >= sim.config.rpm_window) {
         window.pop_front();
     }
     if window.len() >= sim.config.rpm as usize {

@@ -39,6 +39,22 @@ pub struct Config {
     /// `PROVIDER_RETRY_BUDGET_SECS` (default 120) and
     /// `PROVIDER_REQUEST_TIMEOUT_SECS` (default 60).
     pub retry: RetryPolicy,
+    /// `REDIS_URL`, default `redis://127.0.0.1:6379`: status events and the
+    /// shared provider rate limits. The worker runs (unpaced, without
+    /// events) while Redis is down.
+    pub redis_url: String,
+    /// `DEEPSEEK_RPM` (default 60, Nebius's starting limit per key): requests
+    /// per minute on the operator's key, shared by every replica. 0: no limit.
+    pub deepseek_rpm: u32,
+    /// `AZURE_OPENAI_RPM` (default 0, no limit of ours): requests per minute
+    /// per user's Azure credential, shared by every replica.
+    pub azure_rpm: u32,
+    /// `PROVIDER_QUEUE_WAIT_SECS` (default 600): how long a job may wait for
+    /// its turn under those limits before it fails asking to resubmit.
+    pub provider_queue_wait: Duration,
+    /// `QUEUE_RETENTION_SECS` (default 600): finished queue tasks older than
+    /// this are deleted (apalis never deletes them).
+    pub queue_retention: Duration,
     /// `AZURE_ALLOW_INSECURE_ENDPOINTS`: lets a user endpoint be plain http on
     /// any host (local fakes in tests). Off by default; never in production.
     pub allow_insecure_azure: bool,
@@ -68,6 +84,11 @@ impl Config {
                 request_timeout: Duration::from_secs(parse_or("PROVIDER_REQUEST_TIMEOUT_SECS", 60)?),
                 ..RetryPolicy::default()
             },
+            redis_url: var("REDIS_URL").unwrap_or_else(|| "redis://127.0.0.1:6379".into()),
+            deepseek_rpm: parse_or("DEEPSEEK_RPM", 60)?,
+            azure_rpm: parse_or("AZURE_OPENAI_RPM", 0)?,
+            provider_queue_wait: Duration::from_secs(parse_or("PROVIDER_QUEUE_WAIT_SECS", 600)?),
+            queue_retention: Duration::from_secs(parse_or("QUEUE_RETENTION_SECS", 600)?),
             allow_insecure_azure: parse_or("AZURE_ALLOW_INSECURE_ENDPOINTS", false)?,
         })
     }

@@ -12,17 +12,17 @@ use shared::queue::TailorTask;
 use uuid::Uuid;
 
 use crate::WorkerState;
-use crate::jobs::{self, ClaimedJob};
+use crate::jobs::ClaimedJob;
 use crate::tailor::{self, EngineError};
 
 /// Handle one queue task. Returns `Err` only for infrastructure failures
 /// (database unreachable), so apalis retries the task a few times; a job
 /// that fails on its own merits is recorded FAILED and the task succeeds.
-/// The returned value is the job's trace (every edit applied or refused, and
-/// why), which apalis keeps as the task's result and the API shows with the
-/// proposal.
+/// The returned value, which apalis keeps as the task's result until the
+/// task is pruned, says how the job ended; the job's trace (every edit
+/// applied or refused, and why) is stored with its completion.
 pub async fn handle(task: TailorTask, state: Data<Arc<WorkerState>>) -> Result<Value, BoxDynError> {
-    let Some(job) = jobs::claim(&state.pool, task.ai_job_id).await? else {
+    let Some(job) = state.jobs.claim(task.ai_job_id).await? else {
         tracing::info!(ai_job.id = %task.ai_job_id, "job already final; task acknowledged");
         return Ok(json!({"skipped": "the job was already final"}));
     };
@@ -36,7 +36,7 @@ pub async fn handle(task: TailorTask, state: Data<Arc<WorkerState>>) -> Result<V
     match outcome? {
         Outcome::Proposal(output) => {
             let trace = serde_json::to_value(output.trace())?;
-            if jobs::complete(&state.pool, job.id, &output.proposal.latex, &trace).await? {
+            if state.jobs.complete(job.id, &output.proposal.latex, &trace).await? {
                 tracing::info!(
                     ai_job.id = %job.id, applied = output.proposal.applied.len(), refused = output.proposal.refused.len(),
                     score_before = output.score_before.score, score_after = output.score_after.score, "job completed"
@@ -44,11 +44,13 @@ pub async fn handle(task: TailorTask, state: Data<Arc<WorkerState>>) -> Result<V
             } else {
                 tracing::warn!(ai_job.id = %job.id, "job finished elsewhere; proposal discarded");
             }
-            Ok(trace)
+            Ok(
+                json!({"completed": {"applied": output.proposal.applied.len(), "refused": output.proposal.refused.len()}}),
+            )
         }
         Outcome::Failed(message) => {
             tracing::warn!(ai_job.id = %job.id, error = %message, "job failed");
-            jobs::fail(&state.pool, job.id, &message).await?;
+            state.jobs.fail(job.id, &message).await?;
             Ok(json!({"failed": message}))
         }
     }
@@ -163,7 +165,7 @@ async fn target_for(
                 return Ok(Err("the stored Azure OpenAI key has no endpoint".into()));
             };
             match shared::providers::endpoint::check(&endpoint, state.allow_insecure_azure).await {
-                Ok(checked) => Ok(Ok(Target::azure(&checked, key))),
+                Ok(checked) => Ok(Ok(Target::azure(&checked, key).paced(state.azure_rpm))),
                 Err(e) => Ok(Err(format!("the stored Azure OpenAI endpoint is refused: {e}"))),
             }
         }

@@ -4,7 +4,14 @@
 //! QUEUED → RUNNING (or RUNNING → RUNNING when a rescued task re-runs a job
 //! whose worker died), RUNNING → COMPLETED with its one ProposedVersion,
 //! RUNNING → FAILED with an errorMessage. COMPLETED and FAILED are final.
+//!
+//! Every transition that commits is then published as a status event
+//! ([`shared::events`]) for the API's watchers, and the queue's finished
+//! rows are pruned here too.
 
+use std::time::Duration;
+
+use shared::events::EventPublisher;
 use shared::model::{AiJobStatus, AiMode};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -19,105 +26,154 @@ pub struct ClaimedJob {
     pub mode: AiMode,
 }
 
-/// Move the job to RUNNING. `None` when it is already final (or gone): the
-/// task is then acknowledged without doing anything.
-pub async fn claim(pool: &PgPool, job_id: Uuid) -> Result<Option<ClaimedJob>, sqlx::Error> {
-    sqlx::query_as!(
-        ClaimedJob,
-        r#"UPDATE "AIJob" SET status = 'RUNNING', "errorMessage" = NULL
-           WHERE id = $1 AND status IN ('QUEUED', 'RUNNING')
-           RETURNING id, "projectId" AS project_id, "baseVersionId" AS base_version_id, "jdId" AS jd_id,
-                     mode AS "mode: AiMode""#,
-        job_id
-    )
-    .fetch_optional(pool)
-    .await
+/// The AIJob rows, as the worker moves them.
+#[derive(Clone, Debug)]
+pub struct Jobs {
+    pub pool: PgPool,
+    events: EventPublisher,
 }
 
-/// Write the job's one proposal (replacing any earlier one) and complete it,
-/// atomically, together with its trace in the queue task's result (the
-/// value apalis itself stores when the handler returns; written here too so
-/// the trace is visible the moment the job is COMPLETED). Returns false,
-/// writing nothing, if the job is no longer RUNNING.
-pub async fn complete(
-    pool: &PgPool,
-    job_id: Uuid,
-    latex: &str,
-    trace: &serde_json::Value,
-) -> Result<bool, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    let moved = sqlx::query!(r#"UPDATE "AIJob" SET status = 'COMPLETED' WHERE id = $1 AND status = 'RUNNING'"#, job_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if moved == 0 {
-        tx.rollback().await?;
-        return Ok(false);
+impl Jobs {
+    pub fn new(pool: PgPool, events: EventPublisher) -> Self {
+        Self { pool, events }
     }
-    sqlx::query!(
-        r#"INSERT INTO "ProposedVersion" (id, "aiJobId", "proposedLatexContent") VALUES ($1, $2, $3)
-           ON CONFLICT ("aiJobId") DO UPDATE SET "proposedLatexContent" = EXCLUDED."proposedLatexContent""#,
-        Uuid::now_v7(),
-        job_id,
-        latex
-    )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("UPDATE apalis.jobs SET last_result = $3 WHERE job_type = $1 AND idempotency_key = $2")
-        .bind(shared::queue::QUEUE_NAME)
-        .bind(job_id.to_string())
-        .bind(serde_json::json!({ "Ok": trace }))
+
+    /// Move the job to RUNNING. `None` when it is already final (or gone):
+    /// the task is then acknowledged without doing anything.
+    pub async fn claim(&self, job_id: Uuid) -> Result<Option<ClaimedJob>, sqlx::Error> {
+        let job = sqlx::query_as!(
+            ClaimedJob,
+            r#"UPDATE "AIJob" SET status = 'RUNNING', "errorMessage" = NULL
+               WHERE id = $1 AND status IN ('QUEUED', 'RUNNING')
+               RETURNING id, "projectId" AS project_id, "baseVersionId" AS base_version_id, "jdId" AS jd_id,
+                         mode AS "mode: AiMode""#,
+            job_id
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        if job.is_some() {
+            self.events.publish(job_id, AiJobStatus::Running);
+        }
+        Ok(job)
+    }
+
+    /// Write the job's one proposal (replacing any earlier one) and its
+    /// trace, and complete it, atomically. Returns false, writing nothing,
+    /// if the job is no longer RUNNING.
+    pub async fn complete(&self, job_id: Uuid, latex: &str, trace: &serde_json::Value) -> Result<bool, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        let moved =
+            sqlx::query!(r#"UPDATE "AIJob" SET status = 'COMPLETED' WHERE id = $1 AND status = 'RUNNING'"#, job_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        if moved == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        sqlx::query!(
+            r#"INSERT INTO "ProposedVersion" (id, "aiJobId", "proposedLatexContent") VALUES ($1, $2, $3)
+               ON CONFLICT ("aiJobId") DO UPDATE SET "proposedLatexContent" = EXCLUDED."proposedLatexContent""#,
+            Uuid::now_v7(),
+            job_id,
+            latex
+        )
         .execute(&mut *tx)
         .await?;
-    tx.commit().await?;
-    Ok(true)
-}
+        sqlx::query!(
+            "INSERT INTO tailor.ai_job_trace (ai_job_id, trace) VALUES ($1, $2)
+             ON CONFLICT (ai_job_id) DO UPDATE SET trace = EXCLUDED.trace",
+            job_id,
+            trace
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.events.publish(job_id, AiJobStatus::Completed);
+        Ok(true)
+    }
 
-/// Fail the job with a message a user can act on (never a secret).
-pub async fn fail(pool: &PgPool, job_id: Uuid, message: &str) -> Result<bool, sqlx::Error> {
-    let moved = sqlx::query!(
-        r#"UPDATE "AIJob" SET status = 'FAILED', "errorMessage" = $2 WHERE id = $1 AND status = 'RUNNING'"#,
-        job_id,
-        message
-    )
-    .execute(pool)
-    .await?
-    .rows_affected();
-    Ok(moved == 1)
-}
-
-/// Put a RUNNING job back to QUEUED (graceful stop before it finished).
-pub async fn requeue(pool: &PgPool, job_id: Uuid) -> Result<bool, sqlx::Error> {
-    let moved = sqlx::query!(r#"UPDATE "AIJob" SET status = 'QUEUED' WHERE id = $1 AND status = 'RUNNING'"#, job_id)
-        .execute(pool)
+    /// Fail the job with a message a user can act on (never a secret).
+    pub async fn fail(&self, job_id: Uuid, message: &str) -> Result<bool, sqlx::Error> {
+        let moved = sqlx::query!(
+            r#"UPDATE "AIJob" SET status = 'FAILED', "errorMessage" = $2 WHERE id = $1 AND status = 'RUNNING'"#,
+            job_id,
+            message
+        )
+        .execute(&self.pool)
         .await?
         .rows_affected();
-    Ok(moved == 1)
-}
+        if moved == 1 {
+            self.events.publish(job_id, AiJobStatus::Failed);
+        }
+        Ok(moved == 1)
+    }
 
-/// The job's current status.
-pub async fn status(pool: &PgPool, job_id: Uuid) -> Result<Option<AiJobStatus>, sqlx::Error> {
-    sqlx::query_scalar!(r#"SELECT status AS "status: AiJobStatus" FROM "AIJob" WHERE id = $1"#, job_id)
-        .fetch_optional(pool)
-        .await
-}
+    /// Put a RUNNING job back to QUEUED (graceful stop before it finished).
+    pub async fn requeue(&self, job_id: Uuid) -> Result<bool, sqlx::Error> {
+        let moved =
+            sqlx::query!(r#"UPDATE "AIJob" SET status = 'QUEUED' WHERE id = $1 AND status = 'RUNNING'"#, job_id)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+        if moved == 1 {
+            self.events.publish(job_id, AiJobStatus::Queued);
+        }
+        Ok(moved == 1)
+    }
 
-/// Fail the unfinished jobs whose queue task has given up (every apalis
-/// attempt failed, e.g. the database was unreachable each time), so no job
-/// stays QUEUED or RUNNING forever. Returns how many were failed.
-pub async fn fail_abandoned(pool: &PgPool) -> Result<u64, sqlx::Error> {
-    let failed = sqlx::query(
-        r#"UPDATE "AIJob" j
-           SET status = 'FAILED',
-               "errorMessage" = 'the job could not be run after ' || t.attempts || ' attempts; submit it again'
-           FROM apalis.jobs t
-           WHERE j.status IN ('QUEUED', 'RUNNING')
-             AND t.job_type = $1 AND t.idempotency_key = j.id::text
-             AND t.status IN ('Failed', 'Killed') AND t.attempts >= t.max_attempts"#,
-    )
-    .bind(shared::queue::QUEUE_NAME)
-    .execute(pool)
-    .await?
-    .rows_affected();
-    Ok(failed)
+    /// The job's current status.
+    pub async fn status(&self, job_id: Uuid) -> Result<Option<AiJobStatus>, sqlx::Error> {
+        sqlx::query_scalar!(r#"SELECT status AS "status: AiJobStatus" FROM "AIJob" WHERE id = $1"#, job_id)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// Fail the unfinished jobs whose queue task has given up (every apalis
+    /// attempt failed, e.g. the database was unreachable each time), so no
+    /// job stays QUEUED or RUNNING forever. Returns how many were failed.
+    pub async fn fail_abandoned(&self) -> Result<u64, sqlx::Error> {
+        let failed: Vec<Uuid> = sqlx::query_scalar(
+            r#"UPDATE "AIJob" j
+               SET status = 'FAILED',
+                   "errorMessage" = 'the job could not be run after ' || t.attempts || ' attempts; submit it again'
+               FROM apalis.jobs t
+               WHERE j.status IN ('QUEUED', 'RUNNING')
+                 AND t.job_type = $1 AND t.idempotency_key = j.id::text
+                 AND t.status IN ('Failed', 'Killed') AND t.attempts >= t.max_attempts
+               RETURNING j.id"#,
+        )
+        .bind(shared::queue::QUEUE_NAME)
+        .fetch_all(&self.pool)
+        .await?;
+        for id in &failed {
+            self.events.publish(*id, AiJobStatus::Failed);
+        }
+        Ok(failed.len() as u64)
+    }
+
+    /// Delete the queue's finished tasks older than `retention`, at most
+    /// `limit` per call: apalis never deletes them, and a table that only
+    /// grows slows every fetch. Tasks that gave up are kept until their job
+    /// is FAILED (see [`Jobs::fail_abandoned`]). Replicas may prune at the
+    /// same time: rows another one holds are skipped. Returns how many went.
+    pub async fn prune_finished_tasks(&self, retention: Duration, limit: i64) -> Result<u64, sqlx::Error> {
+        let deleted = sqlx::query(
+            r#"DELETE FROM apalis.jobs WHERE id IN (
+                 SELECT t.id FROM apalis.jobs t
+                 WHERE t.job_type = $1 AND t.done_at < now() - make_interval(secs => $2)
+                   AND (t.status = 'Done'
+                        OR (t.status IN ('Failed', 'Killed') AND t.attempts >= t.max_attempts
+                            AND NOT EXISTS (SELECT 1 FROM "AIJob" a
+                                            WHERE a.id = t.idempotency_key::uuid AND a.status IN ('QUEUED', 'RUNNING'))))
+                 LIMIT $3 FOR UPDATE SKIP LOCKED)"#,
+        )
+        .bind(shared::queue::QUEUE_NAME)
+        .bind(retention.as_secs_f64())
+        .bind(limit)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(deleted)
+    }
 }

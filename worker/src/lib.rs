@@ -23,11 +23,15 @@ pub use config::Config;
 /// Shared by every task this process runs.
 pub struct WorkerState {
     pub pool: PgPool,
+    /// AIJob transitions (and their status events).
+    pub jobs: jobs::Jobs,
     pub client: shared::providers::ChatClient,
     /// DEEPSEEK on the operator's Nebius key; `None` when NEBIUS_API_KEY is unset.
     pub deepseek: Option<shared::providers::Target>,
     pub keyring: shared::crypto::KeyRing,
     pub allow_insecure_azure: bool,
+    /// Requests per minute per user Azure credential (0: unlimited).
+    pub azure_rpm: u32,
     /// AIJobs this process has moved to RUNNING and not yet finished; on a
     /// graceful stop whatever is left here goes back to QUEUED.
     pub in_flight: Mutex<HashSet<Uuid>>,
@@ -45,10 +49,13 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     shared::db::migrate(&pool).await.context("applying migrations")?;
 
     let name = config.unique_name();
+    let redis = shared::redis_conn::RedisConn::new(&config.redis_url).context("REDIS_URL is invalid")?;
+    let events = shared::events::EventPublisher::start(redis.clone());
     let deepseek = match &config.nebius_api_key {
         Some(key) => Some(
             shared::providers::Target::deepseek(&config.nebius_base_url, key.clone(), &config.deepseek_model)
-                .context("NEBIUS_BASE_URL is not a URL")?,
+                .context("NEBIUS_BASE_URL is not a URL")?
+                .paced(config.deepseek_rpm),
         ),
         None => {
             tracing::warn!("NEBIUS_API_KEY is unset: DEEPSEEK jobs will fail with a clear message");
@@ -57,10 +64,14 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     };
     let state = Arc::new(WorkerState {
         pool: pool.clone(),
-        client: shared::providers::ChatClient::new(config.retry.clone()).context("building the HTTP client")?,
+        jobs: jobs::Jobs::new(pool.clone(), events),
+        client: shared::providers::ChatClient::new(config.retry.clone())
+            .context("building the HTTP client")?
+            .with_limiter(shared::ratelimit::RateLimiter::new(redis), config.provider_queue_wait),
         deepseek,
         keyring: config.keyring.clone(),
         allow_insecure_azure: config.allow_insecure_azure,
+        azure_rpm: config.azure_rpm,
         in_flight: Mutex::new(HashSet::new()),
     });
     let queue_config = apalis_postgres::Config::default()
@@ -92,19 +103,22 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
                 .build(handler::handle)
         })
     };
-    // Sweeper: fail jobs whose queue task gave up, once per heartbeat.
+    // Sweeper, once per heartbeat: fail jobs whose queue task gave up, and
+    // prune finished queue tasks.
     let sweeper = {
-        let pool = pool.clone();
+        let jobs = state.jobs.clone();
         let every = config.heartbeat;
+        let retention = config.queue_retention;
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(every);
             loop {
                 tick.tick().await;
-                match jobs::fail_abandoned(&pool).await {
+                match jobs.fail_abandoned().await {
                     Ok(0) => {}
                     Ok(n) => tracing::warn!(jobs = n, "failed jobs whose queue task gave up"),
                     Err(e) => tracing::debug!(error = %e, "sweeper could not run"),
                 }
+                prune(&jobs, retention).await;
             }
         })
     };
@@ -124,13 +138,36 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     result.map_err(|e| anyhow::anyhow!("worker stopped: {e}"))
 }
 
+/// Delete finished queue tasks past their retention, in bounded batches.
+async fn prune(jobs: &jobs::Jobs, retention: std::time::Duration) {
+    const BATCH: i64 = 5_000;
+    let mut total = 0;
+    for _ in 0..20 {
+        match jobs.prune_finished_tasks(retention, BATCH).await {
+            Ok(n) => {
+                total += n;
+                if n < BATCH as u64 {
+                    break;
+                }
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "could not prune finished queue tasks");
+                break;
+            }
+        }
+    }
+    if total > 0 {
+        tracing::debug!(tasks = total, "pruned finished queue tasks");
+    }
+}
+
 /// After a stop: jobs still RUNNING here go back to QUEUED, and the queue
 /// tasks this worker had locked go back to Pending, so another replica
 /// picks them up at once rather than after the orphan timeout.
 async fn release_unfinished(state: &WorkerState, worker_name: &str) {
     let unfinished: Vec<Uuid> = state.in_flight.lock().map(|s| s.iter().copied().collect()).unwrap_or_default();
     for job_id in &unfinished {
-        match jobs::requeue(&state.pool, *job_id).await {
+        match state.jobs.requeue(*job_id).await {
             Ok(true) => tracing::warn!(ai_job.id = %job_id, "job returned to the queue at shutdown"),
             Ok(false) => {}
             Err(e) => tracing::error!(ai_job.id = %job_id, error = %e, "could not requeue job at shutdown"),

@@ -1,10 +1,23 @@
 //! AI tailoring jobs: create (the AIJob row and its queue task in ONE
-//! transaction, answered 202 at once), poll, list.
+//! transaction, answered 202 at once), poll (plain, or long-poll with
+//! `waitSeconds`), follow as Server-Sent Events, list.
+//!
+//! Long-polls and event streams wait on [`crate::job_watch`], woken by the
+//! workers' status events through Redis and falling back to re-reading
+//! PostgreSQL when Redis is down. What they answer is always read from
+//! PostgreSQL, with the caller's ownership checked on every read.
+
+use std::convert::Infallible;
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures::Stream;
 use serde::Deserialize;
 use shared::model::{AiJob, AiJobStatus, AiMode, AiModelProvider};
+use shared::ratelimit::Decision;
+use tokio::time::Instant;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -18,8 +31,14 @@ use crate::pagination::{Cursor, Page, PageParams, page};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(create_job, list_jobs)).routes(routes!(get_job))
+    OpenApiRouter::new().routes(routes!(create_job, list_jobs)).routes(routes!(get_job)).routes(routes!(job_events))
 }
+
+/// Longest long-poll a client may ask for.
+pub const MAX_WAIT_SECONDS: u64 = 60;
+/// An event stream is closed after this long even if the job is not final
+/// (the client reconnects and gets the current state first).
+const MAX_STREAM: Duration = Duration::from_secs(3600);
 
 /// Body of `POST /v1/projects/{projectId}/ai-jobs`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -49,6 +68,7 @@ async fn create_job(
     Path(project_id): Path<Uuid>,
     Json(input): Json<AiJobInput>,
 ) -> ApiResult<(StatusCode, HeaderMap, axum::Json<AiJob>)> {
+    check_submission_rate(&state, &user).await?;
     ensure_owned(&state.pool, &user, project_id).await?;
     let provider = input.provider.unwrap_or(AiModelProvider::Deepseek);
     let refs = sqlx::query!(
@@ -95,6 +115,28 @@ async fn create_job(
     Ok((StatusCode::ACCEPTED, location(&url), axum::Json(job)))
 }
 
+/// 429 when the caller is over their AI job submission rate (shared by every
+/// replica in Redis). While Redis is down, submissions are let through: the
+/// limit protects provider spend, which the workers' per-credential pacing
+/// also bounds, and refusing every submission would be the worse failure.
+async fn check_submission_rate(state: &AppState, user: &CurrentUser) -> ApiResult<()> {
+    let Some(rate) = state.submission_rate else { return Ok(()) };
+    match state.limiter.acquire(&format!("submit:{}", user.id), rate, Duration::ZERO).await {
+        Ok(Decision::Go { .. }) => Ok(()),
+        Ok(Decision::Refused { retry_after }) => Err(ApiError::RateLimited {
+            detail: format!(
+                "too many AI jobs submitted: at most {} per minute (bursts of {}); retry after the Retry-After delay",
+                rate.count, rate.burst
+            ),
+            retry_after_secs: retry_after.as_secs_f64().ceil() as u64,
+        }),
+        Err(e) => {
+            tracing::warn!(error = %e, "submission rate limit unavailable (Redis); letting the submission through");
+            Ok(())
+        }
+    }
+}
+
 /// 422 unless the caller has an Azure OpenAI key that last validated.
 async fn ensure_valid_azure_key(pool: &sqlx::PgPool, user: &CurrentUser) -> ApiResult<()> {
     let key = sqlx::query!(
@@ -116,15 +158,53 @@ async fn ensure_valid_azure_key(pool: &sqlx::PgPool, user: &CurrentUser) -> ApiR
     }
 }
 
-/// Poll one job.
+/// Long-poll parameters of `GET /v1/ai-jobs/{jobId}`.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct WaitParams {
+    /// Wait up to this many seconds (at most 60) for the status to differ
+    /// from `ifStatus`; answers at once when it already does. 0 or absent: no wait.
+    pub wait_seconds: Option<u64>,
+    /// The status the caller last saw (default: the current one).
+    pub if_status: Option<AiJobStatus>,
+}
+
+/// Poll one job; with `waitSeconds`, long-poll: answer as soon as its status
+/// differs from `ifStatus`, or with the current state at the deadline.
 #[utoipa::path(get, path = "/v1/ai-jobs/{jobId}", tag = "ai-jobs",
-    params(("jobId" = Uuid, Path)),
-    responses((status = 200, body = AiJob), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    params(("jobId" = Uuid, Path), WaitParams),
+    responses((status = 200, body = AiJob), (status = 400, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
 async fn get_job(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(job_id): Path<Uuid>,
+    Query(params): Query<WaitParams>,
 ) -> ApiResult<axum::Json<AiJob>> {
+    let wait = params.wait_seconds.unwrap_or(0);
+    if wait > MAX_WAIT_SECONDS {
+        return Err(ApiError::invalid(format!("waitSeconds must be between 0 and {MAX_WAIT_SECONDS}")));
+    }
+    if wait == 0 {
+        return Ok(axum::Json(owned_job(&state, &user, job_id).await?));
+    }
+    let deadline = Instant::now() + Duration::from_secs(wait);
+    let mut watch = state.watcher.watch(job_id);
+    let mut job = owned_job(&state, &user, job_id).await?;
+    let seen = params.if_status.unwrap_or(job.status);
+    while job.status == seen && !job.status.is_terminal() && watch.wait(deadline).await {
+        job = owned_job(&state, &user, job_id).await?;
+    }
+    if job.status == seen && Instant::now() >= deadline {
+        // The last wake-up may have been the deadline itself: answer fresh.
+        job = owned_job(&state, &user, job_id).await?;
+    }
+    Ok(axum::Json(job))
+}
+
+/// The job, if the caller owns it; 404 otherwise.
+async fn owned_job(state: &AppState, user: &CurrentUser, job_id: Uuid) -> ApiResult<AiJob> {
     sqlx::query_as!(
         AiJob,
         r#"SELECT j.id, j."projectId" AS project_id, j."baseVersionId" AS base_version_id, j."jdId" AS jd_id,
@@ -137,8 +217,71 @@ async fn get_job(
     )
     .fetch_optional(&state.pool)
     .await?
-    .map(axum::Json)
     .ok_or(ApiError::NotFound("ai job"))
+}
+
+/// Follow one job as Server-Sent Events: `event: status` with the AIJob as
+/// `data`, first its current state, then each change; the stream ends after
+/// COMPLETED or FAILED. Comments keep idle connections open.
+#[utoipa::path(get, path = "/v1/ai-jobs/{jobId}/events", tag = "ai-jobs",
+    params(("jobId" = Uuid, Path)),
+    responses(
+        (status = 200, content_type = "text/event-stream", body = AiJob,
+            description = "a stream of `status` events, each an AIJob"),
+        (status = 400, body = Problem), (status = 404, body = Problem)))]
+async fn job_events(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(job_id): Path<Uuid>,
+) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let watch = state.watcher.watch(job_id);
+    let first = owned_job(&state, &user, job_id).await?;
+    let stream =
+        EventStream { state, user, job_id, watch, pending: Some(first), last: None, ends: Instant::now() + MAX_STREAM };
+    let events = futures::stream::unfold(stream, |mut s| async move { s.next().await.map(|event| (Ok(event), s)) });
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+/// The state of one event stream.
+struct EventStream {
+    state: AppState,
+    user: CurrentUser,
+    job_id: Uuid,
+    watch: crate::job_watch::Watch,
+    /// A state read but not yet sent.
+    pending: Option<AiJob>,
+    /// What was last sent (status and error), to send only changes.
+    last: Option<(AiJobStatus, Option<String>)>,
+    ends: Instant,
+}
+
+impl EventStream {
+    /// The next event, or `None` when the stream is over.
+    async fn next(&mut self) -> Option<Event> {
+        if self.last.as_ref().is_some_and(|(status, _)| status.is_terminal()) {
+            return None;
+        }
+        loop {
+            if let Some(job) = self.pending.take() {
+                let key = (job.status, job.error_message.clone());
+                if self.last.as_ref() != Some(&key) {
+                    self.last = Some(key);
+                    let event = Event::default().event("status").id(job.status.to_string());
+                    return Some(event.json_data(&job).unwrap_or_else(|_| Event::default().event("status")));
+                }
+            }
+            if !self.watch.wait(self.ends).await {
+                return None;
+            }
+            match owned_job(&self.state, &self.user, self.job_id).await {
+                Ok(job) => self.pending = Some(job),
+                // Gone (its project deleted): nothing more to say.
+                Err(ApiError::NotFound(_)) => return None,
+                // The database is unavailable: keep the stream, try again at the next wake-up.
+                Err(e) => tracing::debug!(ai_job.id = %self.job_id, error = %e, "event stream could not read the job"),
+            }
+        }
+    }
 }
 
 /// The project's jobs, newest first.

@@ -41,12 +41,7 @@ pub struct Readiness {
 async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
     let pg = tokio::time::timeout(PROBE_TIMEOUT, sqlx::query("SELECT 1").execute(&state.pool)).await;
     let postgres = matches!(pg, Ok(Ok(_)));
-    let redis = tokio::time::timeout(PROBE_TIMEOUT, async {
-        let mut conn = state.redis.get_multiplexed_async_connection().await?;
-        redis::cmd("PING").query_async::<String>(&mut conn).await
-    })
-    .await;
-    let redis = matches!(redis, Ok(Ok(_)));
+    let redis = state.redis.ping().await;
     let status = if postgres { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (
         status,

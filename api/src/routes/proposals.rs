@@ -79,15 +79,10 @@ async fn get_proposal(
         base: match_score(&skills, &keywords, &row.base_latex),
         proposal: match_score(&skills, &keywords, &row.proposed_latex_content),
     };
-    let trace: Option<Value> =
-        sqlx::query_scalar("SELECT last_result FROM apalis.jobs WHERE job_type = $1 AND idempotency_key = $2")
-            .bind(shared::queue::QUEUE_NAME)
-            .bind(job_id.to_string())
+    let edits: Option<Value> =
+        sqlx::query_scalar!("SELECT trace FROM tailor.ai_job_trace WHERE ai_job_id = $1", job_id)
             .fetch_optional(&state.pool)
-            .await?
-            .flatten();
-    // apalis stores a handler's result as {"Ok": value}.
-    let edits = trace.map(|t| t.get("Ok").cloned().unwrap_or(t)).filter(|t| t.get("applied").is_some());
+            .await?;
     Ok(axum::Json(ProposalView {
         proposal: ProposedVersion {
             id: row.id,

@@ -2,6 +2,13 @@
 //! timeouts and connection errors are retried with exponential backoff and
 //! jitter, honouring `retry-after-ms` then `Retry-After`, within a total
 //! budget per call; 400, 401, 403, 404 and content-filter answers never are.
+//!
+//! A target may be *paced*: every request on its credential first takes a
+//! turn from a rate limit shared in Redis by every worker replica
+//! ([`crate::ratelimit`]), so that adding replicas never turns into provider
+//! 429s. A call waits for its turn (up to the client's queue wait) rather
+//! than failing; if Redis is down, calls go unpaced and the provider's own
+//! 429s are retried as above.
 
 use std::net::SocketAddr;
 use std::sync::Mutex;
@@ -14,8 +21,11 @@ use reqwest::{StatusCode, Url};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
+use sha2::{Digest, Sha256};
+
 use super::endpoint::CheckedEndpoint;
 use crate::model::AiModelProvider;
+use crate::ratelimit::{Decision, Rate, RateLimiter};
 
 /// The Azure OpenAI API version of the deployment route.
 pub const AZURE_API_VERSION: &str = "2024-10-21";
@@ -48,6 +58,16 @@ pub struct Target {
     pub model: Option<String>,
     /// For a user's endpoint: connect only to these checked addresses.
     pub pinned: Option<(String, Vec<SocketAddr>)>,
+    /// The shared requests-per-minute limit of this credential, if any.
+    pub pace: Option<Pace>,
+}
+
+/// A credential's shared rate limit: its Redis key and rate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pace {
+    /// Derived from the endpoint and a hash of the key; never the key itself.
+    pub key: String,
+    pub rate: Rate,
 }
 
 impl Target {
@@ -60,6 +80,7 @@ impl Target {
             auth: Auth::Bearer(key),
             model: Some(model.to_owned()),
             pinned: None,
+            pace: None,
         })
     }
 
@@ -75,7 +96,27 @@ impl Target {
             auth: Auth::ApiKey(key),
             model: None,
             pinned: Some((endpoint.host.clone(), endpoint.addrs.clone())),
+            pace: None,
         }
+    }
+
+    /// Limit this credential to `requests_per_minute` across every replica
+    /// (0: no limit of ours). Requests are spaced evenly (burst 1): providers
+    /// often enforce their per-minute limits over shorter windows.
+    pub fn paced(mut self, requests_per_minute: u32) -> Self {
+        self.pace = (requests_per_minute > 0).then(|| {
+            let secret = match &self.auth {
+                Auth::Bearer(k) | Auth::ApiKey(k) => k.expose_secret(),
+            };
+            let mut hash = Sha256::new();
+            hash.update(self.chat_url.as_str().as_bytes());
+            hash.update([0]);
+            hash.update(secret.as_bytes());
+            let digest = hash.finalize();
+            let id: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
+            Pace { key: format!("provider:{}:{id}", self.provider), rate: Rate::per_minute(requests_per_minute, 1) }
+        });
+        self
     }
 
     fn label(&self) -> &'static str {
@@ -163,11 +204,20 @@ pub struct ProviderError {
 /// One attempt's failure.
 #[derive(Debug)]
 enum Attempt {
-    Status { status: StatusCode, retry_after: Option<Duration>, detail: String },
+    Status {
+        status: StatusCode,
+        retry_after: Option<Duration>,
+        detail: String,
+    },
     Timeout,
     Connect(String),
     Malformed(String),
     ContentFilter,
+    /// No turn under the credential's shared limit within the allowed wait.
+    NoTurn {
+        waited: Duration,
+        rate: Rate,
+    },
 }
 
 impl Attempt {
@@ -175,7 +225,7 @@ impl Attempt {
         match self {
             Attempt::Status { status, .. } => matches!(status.as_u16(), 408 | 409 | 429) || status.is_server_error(),
             Attempt::Timeout | Attempt::Connect(_) => true,
-            Attempt::Malformed(_) | Attempt::ContentFilter => false,
+            Attempt::Malformed(_) | Attempt::ContentFilter | Attempt::NoTurn { .. } => false,
         }
     }
 }
@@ -216,12 +266,54 @@ struct ChoiceMessage {
 pub struct ChatClient {
     http: reqwest::Client,
     policy: RetryPolicy,
+    limiter: Option<RateLimiter>,
+    /// Longest wait for a paced target's first turn (not part of the budget).
+    queue_wait: Duration,
 }
 
 impl ChatClient {
     pub fn new(policy: RetryPolicy) -> Result<Self, reqwest::Error> {
         let http = Self::builder(&policy).build()?;
-        Ok(Self { http, policy })
+        Ok(Self { http, policy, limiter: None, queue_wait: Duration::ZERO })
+    }
+
+    /// Pace targets that have a [`Pace`] with `limiter`; a call waits up to
+    /// `queue_wait` for its first turn.
+    pub fn with_limiter(mut self, limiter: RateLimiter, queue_wait: Duration) -> Self {
+        self.limiter = Some(limiter);
+        self.queue_wait = queue_wait;
+        self
+    }
+
+    /// Wait for a turn under `target`'s shared limit, at most `max_wait`.
+    /// Without a limit, or with Redis down, go at once.
+    async fn take_turn(&self, target: &Target, max_wait: Duration) -> Result<(), Attempt> {
+        let (Some(limiter), Some(pace)) = (&self.limiter, &target.pace) else { return Ok(()) };
+        match limiter.acquire(&pace.key, pace.rate, max_wait).await {
+            Ok(Decision::Go { wait }) => {
+                if !wait.is_zero() {
+                    tracing::debug!(
+                        provider = target.label(),
+                        wait_ms = wait.as_millis() as u64,
+                        "waiting for a turn under the shared rate limit"
+                    );
+                    tokio::time::sleep(wait).await;
+                }
+                Ok(())
+            }
+            Ok(Decision::Refused { retry_after }) => {
+                tracing::debug!(
+                    provider = target.label(),
+                    retry_after_ms = retry_after.as_millis() as u64,
+                    "no turn within the allowed wait"
+                );
+                Err(Attempt::NoTurn { waited: max_wait, rate: pace.rate })
+            }
+            Err(e) => {
+                tracing::debug!(provider = target.label(), error = %e, "rate limiter unavailable; calling unpaced");
+                Ok(())
+            }
+        }
     }
 
     fn builder(policy: &RetryPolicy) -> reqwest::ClientBuilder {
@@ -249,6 +341,12 @@ impl ChatClient {
     /// One chat completion, retried within the policy's budget.
     pub async fn chat(&self, target: &Target, request: &ChatRequest) -> Result<ChatResponse, ProviderError> {
         let http = self.http_for(target)?;
+        // The first turn under a shared limit is queueing, not retrying: it
+        // is bounded by the queue wait, and the budget starts after it.
+        let queued = Instant::now();
+        if let Err(no_turn) = self.take_turn(target, self.queue_wait).await {
+            return Err(self.explain(target, no_turn, 0, queued.elapsed(), None));
+        }
         let started = Instant::now();
         let deadline = started + self.policy.budget;
         // Shared with the retry closures; atomics keep the future Send.
@@ -257,7 +355,9 @@ impl ChatClient {
         let body = self.body(target, request);
 
         let result = (|| async {
-            attempts.fetch_add(1, Ordering::Relaxed);
+            if attempts.fetch_add(1, Ordering::Relaxed) > 0 {
+                self.take_turn(target, deadline.saturating_duration_since(Instant::now())).await?;
+            }
             self.attempt(&http, target, &body, deadline).await
         })
         .retry(
@@ -434,6 +534,17 @@ impl ChatClient {
                 target,
                 ProviderErrorKind::ContentFilter,
                 "content filter blocked the request or answer".into(),
+                None,
+                attempts,
+            ),
+            Attempt::NoTurn { waited, rate } => fail(
+                target,
+                ProviderErrorKind::RateLimited,
+                format!(
+                    "had no free request slot within {} s under this server's limit of {} requests/min for the credential; submit the job again later",
+                    waited.as_secs().max(1),
+                    rate.count
+                ),
                 None,
                 attempts,
             ),

@@ -12,6 +12,7 @@ pub mod client;
 pub mod endpoint;
 
 pub use client::{
-    Auth, ChatClient, ChatMessage, ChatRequest, ChatResponse, ProviderError, ProviderErrorKind, RetryPolicy, Target,
+    Auth, ChatClient, ChatMessage, ChatRequest, ChatResponse, Pace, ProviderError, ProviderErrorKind, RetryPolicy,
+    Target,
 };
 pub use endpoint::{CheckedEndpoint, EndpointError};

@@ -8,5 +8,6 @@ mod bad_input;
 mod job_descriptions;
 mod ownership;
 mod projects;
+mod realtime;
 mod schema;
 mod versions;

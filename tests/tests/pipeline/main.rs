@@ -3,4 +3,5 @@
 //! (`llm-sim`'s router), for every provider behaviour the worker must handle.
 
 mod faults;
+mod pacing;
 mod tailoring;

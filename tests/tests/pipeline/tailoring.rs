@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use harness::{SAMPLE_RESUME, Sim, TestApp, TestWorker, id_of, worker_config};
+use harness::{SAMPLE_RESUME, Sim, TestApp, TestWorker, id_of, worker_config, worker_jobs};
 use serde_json::{Value, json};
 use tools::sim::SimConfig;
 
@@ -103,10 +103,46 @@ async fn a_job_whose_task_gave_up_is_failed_not_left_running() {
         .execute(&app.pool)
         .await
         .expect("gave up");
-    let failed = worker::jobs::fail_abandoned(&app.pool).await.expect("sweep");
+    let jobs = worker_jobs(&app.pool);
+    let failed = jobs.fail_abandoned().await.expect("sweep");
     assert_eq!(failed, 1);
     let (_, after) = app.get(&format!("/v1/ai-jobs/{job}"), "user_t").await;
     assert_eq!(after["status"], "FAILED");
     assert!(after["errorMessage"].as_str().unwrap_or_default().contains("3 attempts"), "{after}");
-    assert_eq!(worker::jobs::fail_abandoned(&app.pool).await.expect("sweep"), 0, "finished jobs are not touched");
+    assert_eq!(jobs.fail_abandoned().await.expect("sweep"), 0, "finished jobs are not touched");
+}
+
+#[tokio::test]
+async fn finished_queue_tasks_are_pruned_and_the_trace_survives() {
+    let app = TestApp::spawn().await;
+    let sim = Sim::start(SimConfig::default()).await;
+    let worker = TestWorker::start(worker_config(&app.db_url(), Some(&sim)));
+    let (project, base, jd) = app.tailoring_setup("user_p", SAMPLE_RESUME).await;
+    let done_job = app.submit("user_p", &project, &id_of(&base), &jd, "BALANCED", "DEEPSEEK").await;
+    assert_eq!(app.wait_final("user_p", &done_job, Duration::from_secs(30)).await["status"], "COMPLETED");
+    worker.stop().await.expect("stop");
+    // A task that failed once and may still be retried must stay.
+    let retrying = app.submit("user_p", &project, &id_of(&base), &jd, "BALANCED", "DEEPSEEK").await;
+    sqlx::query("UPDATE apalis.jobs SET status = 'Failed', attempts = 1, done_at = now() WHERE idempotency_key = $1")
+        .bind(&retrying)
+        .execute(&app.pool)
+        .await
+        .expect("failed once");
+    let tasks = || async {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM apalis.jobs").fetch_one(&app.pool).await.expect("count");
+        n
+    };
+    assert_eq!(tasks().await, 2);
+
+    let jobs = worker_jobs(&app.pool);
+    assert_eq!(jobs.prune_finished_tasks(Duration::from_secs(60), 100).await.expect("prune"), 0, "too recent");
+    sqlx::query("UPDATE apalis.jobs SET done_at = now() - interval '2 minutes'").execute(&app.pool).await.expect("age");
+    assert_eq!(jobs.prune_finished_tasks(Duration::from_secs(60), 100).await.expect("prune"), 1);
+    let left: String =
+        sqlx::query_scalar("SELECT idempotency_key FROM apalis.jobs").fetch_one(&app.pool).await.expect("left");
+    assert_eq!(left, retrying, "only the finished task went");
+
+    let (status, proposal) = app.get(&format!("/v1/ai-jobs/{done_job}/proposal"), "user_p").await;
+    assert_eq!(status, 200, "{proposal}");
+    assert!(proposal["edits"]["applied"].is_array(), "the trace outlives the queue task: {proposal}");
 }

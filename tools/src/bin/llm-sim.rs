@@ -16,6 +16,7 @@ usage: llm-sim [options]
   --error-status CODE     status for injected errors (default 503)
   --rate-hang P           never answer with probability P
   --rpm N                 allow N chat requests per minute, 429 beyond
+  --rpm-window-ms N       count --rpm over this sliding window instead of 60000 ms
   --require-key KEY       accept only this key (401 otherwise)
   --script LIST           first answers, e.g. 429,429,ok,503,hang,garbage,truncated,notjson
   --seed N                random seed (default 7)
@@ -41,6 +42,7 @@ fn main() -> anyhow::Result<()> {
             "--error-status" => config.error_status = value("--error-status")?.parse()?,
             "--rate-hang" => config.rate_hang = value("--rate-hang")?.parse()?,
             "--rpm" => config.rpm = value("--rpm")?.parse()?,
+            "--rpm-window-ms" => config.rpm_window = Duration::from_millis(value("--rpm-window-ms")?.parse()?),
             "--require-key" => config.require_key = Some(value("--require-key")?),
             "--seed" => config.seed = value("--seed")?.parse()?,
             "--bad-edits" => config.bad_edits = true,

@@ -1,0 +1,104 @@
+//! AIJob status events through Redis pub/sub: the worker publishes every
+//! status transition after its commit; every API replica subscribes to
+//! [`CHANNEL`] and wakes the clients watching that job (SSE, long-poll).
+//!
+//! Events are doorbells, not records: a client that is woken reads the job
+//! from PostgreSQL. An event may be lost (Redis down, a full buffer), so
+//! watchers also re-read PostgreSQL on a timer; nothing depends on Redis.
+
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use crate::model::AiJobStatus;
+use crate::redis_conn::RedisConn;
+
+/// The one channel every status event goes to.
+pub const CHANNEL: &str = "tailor:ai-job-status";
+
+/// Events waiting to be published; beyond this they are dropped (watchers
+/// fall back to reading PostgreSQL), so a Redis outage never grows memory.
+const BUFFER: usize = 4096;
+/// Events sent in one pipeline.
+const BATCH: usize = 256;
+
+/// One status transition, committed in PostgreSQL before it is published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusEvent {
+    pub ai_job_id: Uuid,
+    pub status: AiJobStatus,
+    /// When the transition committed, microseconds since the UNIX epoch.
+    pub at_micros: i64,
+}
+
+impl StatusEvent {
+    pub fn now(ai_job_id: Uuid, status: AiJobStatus) -> Self {
+        Self { ai_job_id, status, at_micros: chrono::Utc::now().timestamp_micros() }
+    }
+
+    /// Parse a message from [`CHANNEL`]; `None` for anything malformed.
+    pub fn parse(payload: &[u8]) -> Option<Self> {
+        serde_json::from_slice(payload).ok()
+    }
+}
+
+/// Publishes status events from a background task, so a transition never
+/// waits for Redis.
+#[derive(Clone, Debug)]
+pub struct EventPublisher {
+    tx: mpsc::Sender<StatusEvent>,
+}
+
+impl EventPublisher {
+    /// Start the background publisher on `redis`.
+    pub fn start(redis: RedisConn) -> Self {
+        let (tx, rx) = mpsc::channel(BUFFER);
+        tokio::spawn(publish_loop(redis, rx));
+        Self { tx }
+    }
+
+    /// Queue `status` of `ai_job_id` for publishing; dropped if the buffer is full.
+    pub fn publish(&self, ai_job_id: Uuid, status: AiJobStatus) {
+        if self.tx.try_send(StatusEvent::now(ai_job_id, status)).is_err() {
+            tracing::debug!(ai_job.id = %ai_job_id, "status event dropped (publisher buffer full)");
+        }
+    }
+}
+
+async fn publish_loop(redis: RedisConn, mut rx: mpsc::Receiver<StatusEvent>) {
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut last_warning: Option<Instant> = None;
+    while rx.recv_many(&mut batch, BATCH).await > 0 {
+        let mut pipe = redis::pipe();
+        for event in &batch {
+            if let Ok(payload) = serde_json::to_string(event) {
+                pipe.cmd("PUBLISH").arg(CHANNEL).arg(payload).ignore();
+            }
+        }
+        if let Err(e) = redis.run(|mut conn| async move { pipe.query_async::<()>(&mut conn).await }).await
+            && last_warning.is_none_or(|t| t.elapsed() > Duration::from_secs(10))
+        {
+            tracing::warn!(error = %e, dropped = batch.len(), "status events not published; API watchers fall back to PostgreSQL");
+            last_warning = Some(Instant::now());
+        }
+        batch.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_round_trip_and_garbage_is_ignored() {
+        let e = StatusEvent::now(Uuid::now_v7(), AiJobStatus::Running);
+        let json = serde_json::to_vec(&e).expect("serialises");
+        assert_eq!(StatusEvent::parse(&json), Some(e));
+        assert!(String::from_utf8_lossy(&json).contains("\"status\":\"RUNNING\""));
+        assert_eq!(StatusEvent::parse(b"{\"aiJobId\":\"nope\"}"), None);
+        assert_eq!(StatusEvent::parse(b"\xff"), None);
+    }
+}

@@ -1,0 +1,245 @@
+//! Real-time status: long-poll (`waitSeconds`/`ifStatus`) and Server-Sent
+//! Events, woken by the worker's status events through a real Redis, across
+//! API replicas, and falling back to PostgreSQL when Redis is unreachable.
+//! Also the per-user submission rate limit, shared in Redis.
+
+use std::time::{Duration, Instant};
+
+use harness::{SAMPLE_RESUME, TestApp, assert_problem, id_of, token_for, worker_jobs};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// A Redis URL where nothing listens.
+const DEAD_REDIS: &str = "redis://127.0.0.1:1";
+
+async fn queued_job(app: &TestApp, sub: &str) -> String {
+    let (project, base, jd) = app.tailoring_setup(sub, SAMPLE_RESUME).await;
+    app.submit(sub, &project, &id_of(&base), &jd, "BALANCED", "DEEPSEEK").await
+}
+
+/// Moves the job as a worker does, publishing each transition.
+async fn run_and_complete(app: &TestApp, job: &str) {
+    let jobs = worker_jobs(&app.pool);
+    let id: Uuid = job.parse().expect("uuid");
+    assert!(jobs.claim(id).await.expect("claim").is_some());
+    assert!(jobs.complete(id, "\\documentclass{article}", &json!({"applied": []})).await.expect("complete"));
+}
+
+#[tokio::test]
+async fn long_poll_answers_when_the_status_changes() {
+    let app = TestApp::spawn().await;
+    let job = queued_job(&app, "user_lp").await;
+    let jobs = worker_jobs(&app.pool);
+    let id: Uuid = job.parse().expect("uuid");
+    let claim = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        jobs.claim(id).await.expect("claim").is_some()
+    });
+    let started = Instant::now();
+    let (status, body) = app.get(&format!("/v1/ai-jobs/{job}?waitSeconds=20&ifStatus=QUEUED"), "user_lp").await;
+    let waited = started.elapsed();
+    assert!(claim.await.expect("join"), "claimed");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "RUNNING");
+    assert!(waited >= Duration::from_millis(300), "it waited for the change: {waited:?}");
+    assert!(
+        waited < Duration::from_secs(4),
+        "woken by the event, not the 20 s deadline nor the 5 s recheck: {waited:?}"
+    );
+}
+
+#[tokio::test]
+async fn long_poll_answers_at_once_when_the_status_already_differs_and_at_the_deadline_otherwise() {
+    let app = TestApp::spawn().await;
+    let job = queued_job(&app, "user_lp2").await;
+    let started = Instant::now();
+    let (status, body) = app.get(&format!("/v1/ai-jobs/{job}?waitSeconds=30&ifStatus=RUNNING"), "user_lp2").await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("QUEUED")));
+    assert!(started.elapsed() < Duration::from_secs(5), "no wait when the status already differs");
+
+    let started = Instant::now();
+    let (status, body) = app.get(&format!("/v1/ai-jobs/{job}?waitSeconds=1"), "user_lp2").await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("QUEUED")));
+    assert!(started.elapsed() >= Duration::from_secs(1), "held until the deadline");
+}
+
+#[tokio::test]
+async fn long_poll_rejects_bad_parameters_and_other_users_jobs() {
+    let app = TestApp::spawn().await;
+    let job = queued_job(&app, "user_lp3").await;
+    let (status, body) = app.get(&format!("/v1/ai-jobs/{job}?waitSeconds=61"), "user_lp3").await;
+    assert_problem(status, &body, 422);
+    assert!(body["detail"].as_str().unwrap_or_default().contains("waitSeconds"), "{body}");
+    let (status, body) = app.get(&format!("/v1/ai-jobs/{job}?waitSeconds=1&ifStatus=DONE"), "user_lp3").await;
+    assert_problem(status, &body, 400);
+    let (status, body) = app.get(&format!("/v1/ai-jobs/{job}?waitSeconds=-1"), "user_lp3").await;
+    assert_problem(status, &body, 400);
+    let (status, body) = app.get(&format!("/v1/ai-jobs/{job}?waitSeconds=5"), "someone_else").await;
+    assert_problem(status, &body, 404);
+    let (status, body) = app.get(&format!("/v1/ai-jobs/{job}/events"), "someone_else").await;
+    assert_problem(status, &body, 404);
+    let (status, body) = app.get(&format!("/v1/ai-jobs/{}/events", Uuid::now_v7()), "user_lp3").await;
+    assert_problem(status, &body, 404);
+}
+
+/// Reads an SSE response chunk by chunk.
+struct SseReader {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+impl SseReader {
+    async fn open(base: &str, job: &str, sub: &str) -> SseReader {
+        let response = reqwest::Client::new()
+            .get(format!("{base}/v1/ai-jobs/{job}/events"))
+            .bearer_auth(token_for(sub))
+            .send()
+            .await
+            .expect("open stream");
+        assert_eq!(response.status(), 200);
+        let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        assert!(content_type.starts_with("text/event-stream"), "{content_type}");
+        SseReader { response, buffer: String::new() }
+    }
+
+    /// The next `status` event's data, or `None` when the stream ends.
+    async fn next_status(&mut self) -> Option<Value> {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let message: String = self.buffer.drain(..end + 2).collect();
+                let data: String =
+                    message.lines().filter_map(|l| l.strip_prefix("data:")).map(str::trim_start).collect();
+                if message.lines().any(|l| l == "event: status") {
+                    return Some(serde_json::from_str(&data).expect("event data is JSON"));
+                }
+                continue;
+            }
+            let chunk = tokio::time::timeout(Duration::from_secs(15), self.response.chunk())
+                .await
+                .expect("an event within 15 s")
+                .expect("stream readable")?;
+            self.buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+}
+
+#[tokio::test]
+async fn events_stream_the_current_state_then_each_change_then_close() {
+    let app = TestApp::spawn().await;
+    let job = queued_job(&app, "user_sse").await;
+    let mut events = SseReader::open(&app.base, &job, "user_sse").await;
+    let first = events.next_status().await.expect("first event");
+    assert_eq!((first["id"].as_str(), first["status"].as_str()), (Some(job.as_str()), Some("QUEUED")));
+
+    let jobs = worker_jobs(&app.pool);
+    let id: Uuid = job.parse().expect("uuid");
+    assert!(jobs.claim(id).await.expect("claim").is_some());
+    assert_eq!(events.next_status().await.expect("running")["status"], "RUNNING");
+    assert!(jobs.complete(id, "\\documentclass{article}", &json!({"applied": []})).await.expect("complete"));
+    assert_eq!(events.next_status().await.expect("completed")["status"], "COMPLETED");
+    assert!(events.next_status().await.is_none(), "the stream closes after a final state");
+}
+
+#[tokio::test]
+async fn a_finished_job_streams_one_event_and_closes() {
+    let app = TestApp::spawn().await;
+    let job = queued_job(&app, "user_sse2").await;
+    run_and_complete(&app, &job).await;
+    let mut events = SseReader::open(&app.base, &job, "user_sse2").await;
+    assert_eq!(events.next_status().await.expect("event")["status"], "COMPLETED");
+    assert!(events.next_status().await.is_none());
+}
+
+#[tokio::test]
+async fn every_api_replica_sees_the_workers_events() {
+    let app = TestApp::spawn().await;
+    let replica = app.replica(|_| {}).await;
+    let job = queued_job(&app, "user_rep").await;
+    let mut on_first = SseReader::open(&app.base, &job, "user_rep").await;
+    let mut on_second = SseReader::open(&replica.base, &job, "user_rep").await;
+    assert_eq!(on_first.next_status().await.expect("first")["status"], "QUEUED");
+    assert_eq!(on_second.next_status().await.expect("first")["status"], "QUEUED");
+    let started = Instant::now();
+    run_and_complete(&app, &job).await;
+    for events in [&mut on_first, &mut on_second] {
+        let mut seen = vec![];
+        while let Some(event) = events.next_status().await {
+            seen.push(event["status"].as_str().unwrap_or_default().to_owned());
+        }
+        assert_eq!(seen.last().map(String::as_str), Some("COMPLETED"), "{seen:?}");
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "pushed, not found by the 5 s recheck: {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn with_redis_unreachable_waits_fall_back_to_postgres_and_submissions_go_through() {
+    let app = TestApp::spawn_with(|c| {
+        c.redis_url = DEAD_REDIS.into();
+        c.submissions_per_minute = 1;
+        c.submission_burst = 1;
+    })
+    .await;
+    // Both submissions pass: the limit cannot be checked, so it is not applied.
+    let job = queued_job(&app, "user_nored").await;
+    let second = queued_job(&app, "user_nored").await;
+    assert_ne!(job, second);
+
+    let mut events = SseReader::open(&app.base, &job, "user_nored").await;
+    assert_eq!(events.next_status().await.expect("first")["status"], "QUEUED");
+    let id: Uuid = job.parse().expect("uuid");
+    let jobs = worker_jobs(&app.pool);
+    let claimed = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        jobs.claim(id).await.expect("claim").is_some()
+    });
+    let (status, body) = app.get(&format!("/v1/ai-jobs/{job}?waitSeconds=20&ifStatus=QUEUED"), "user_nored").await;
+    assert!(claimed.await.expect("join"));
+    assert_eq!((status, body["status"].as_str()), (200, Some("RUNNING")), "found by re-reading PostgreSQL");
+    assert_eq!(events.next_status().await.expect("running")["status"], "RUNNING");
+    let (status, ready) = app.get("/readyz", "user_nored").await;
+    assert_eq!((status, ready["redis"].as_str()), (200, Some("down")), "{ready}");
+}
+
+#[tokio::test]
+async fn submissions_over_the_users_rate_get_429_with_retry_after() {
+    let app = TestApp::spawn_with(|c| {
+        c.submissions_per_minute = 6;
+        c.submission_burst = 2;
+    })
+    .await;
+    let (project, base, jd) = app.tailoring_setup("user_rl", SAMPLE_RESUME).await;
+    let body = json!({"baseVersionId": id_of(&base), "jdId": jd, "mode": "MINIMAL"});
+    let path = format!("/v1/projects/{project}/ai-jobs");
+    for _ in 0..2 {
+        let (status, job) = app.post(&path, "user_rl", body.clone()).await;
+        assert_eq!(status, 202, "within the burst: {job}");
+    }
+    let res = app.req(reqwest::Method::POST, &path, "user_rl").json(&body).send().await.expect("send");
+    assert_eq!(res.status(), 429);
+    let retry_after: u64 = res
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("a Retry-After in seconds");
+    assert!((1..=10).contains(&retry_after), "one slot per 10 s: {retry_after}");
+    let problem: Value = res.json().await.expect("json");
+    assert_problem(429, &problem, 429);
+    let queued: i64 = sqlx::query_scalar(r#"SELECT count(*) FROM "AIJob""#).fetch_one(&app.pool).await.expect("count");
+    assert_eq!(queued, 2, "the refused submission left nothing behind");
+
+    // Another user has a limit of their own.
+    let (project, base, jd) = app.tailoring_setup("user_rl_other", SAMPLE_RESUME).await;
+    let (status, _) = app
+        .post(
+            &format!("/v1/projects/{project}/ai-jobs"),
+            "user_rl_other",
+            json!({"baseVersionId": id_of(&base), "jdId": jd, "mode": "MINIMAL"}),
+        )
+        .await;
+    assert_eq!(status, 202);
+}
