@@ -56,6 +56,7 @@ impl Application {
             submission_rate: (config.submissions_per_minute > 0)
                 .then(|| shared::ratelimit::Rate::per_minute(config.submissions_per_minute, config.submission_burst)),
             verifier,
+            users: auth::user::UserCache::default(),
             keyring: config.keyring.clone(),
             providers,
             allow_insecure_azure: config.allow_insecure_azure,

@@ -8,6 +8,7 @@ use shared::ratelimit::{Rate, RateLimiter};
 use shared::redis_conn::RedisConn;
 
 use crate::auth::ClerkVerifier;
+use crate::auth::user::UserCache;
 use crate::job_watch::JobWatcher;
 
 /// Shared, cheaply clonable application state.
@@ -21,6 +22,8 @@ pub struct AppState {
     /// Per-user AI job submissions; `None`: unlimited.
     pub submission_rate: Option<Rate>,
     pub verifier: ClerkVerifier,
+    /// `clerkId` → User id, so most requests skip that query.
+    pub users: UserCache,
     /// Seals and opens users' stored provider keys.
     pub keyring: KeyRing,
     /// Provider client for validating users' keys (short budget).

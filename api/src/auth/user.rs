@@ -1,5 +1,14 @@
 //! The `CurrentUser` extractor: verifies the bearer token, then finds the
 //! caller's User row by `clerkId`, creating it on first sight.
+//!
+//! The `clerkId → (id, email)` mapping is cached in the process ([`UserCache`]):
+//! a User row is never deleted and its id never changes, so a hit saves the
+//! one query every authenticated request would otherwise start with. A token
+//! whose e-mail differs from the cached one takes the database path, which
+//! updates the row.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
@@ -18,6 +27,32 @@ pub struct CurrentUser {
     pub id: Uuid,
     /// `User.clerkId` (the token's `sub`).
     pub clerk_id: String,
+}
+
+/// Users seen by this process, by `clerkId`.
+#[derive(Clone, Default)]
+pub struct UserCache {
+    users: Arc<Mutex<HashMap<String, (Uuid, String)>>>,
+}
+
+impl UserCache {
+    /// Beyond this many users the cache starts over (bounded memory).
+    pub const CAPACITY: usize = 100_000;
+
+    fn get(&self, claims: &VerifiedClaims) -> Option<Uuid> {
+        let users = self.users.lock().ok()?;
+        let (id, email) = users.get(&claims.sub)?;
+        claims.email.as_deref().is_none_or(|e| e == email).then_some(*id)
+    }
+
+    fn put(&self, clerk_id: &str, id: Uuid, email: &str) {
+        if let Ok(mut users) = self.users.lock() {
+            if users.len() >= Self::CAPACITY {
+                users.clear();
+            }
+            users.insert(clerk_id.to_owned(), (id, email.to_owned()));
+        }
+    }
 }
 
 impl From<AuthError> for ApiError {
@@ -43,36 +78,47 @@ impl FromRequestParts<AppState> for CurrentUser {
             .map_err(|_| ApiError::Unauthorized("the Authorization header is not valid text".into()))?;
         let token = bearer_token(header)?;
         let claims = state.verifier.verify(token).await?;
-        let id = find_or_create_user(&state.pool, &claims).await?;
+        let id = match state.users.get(&claims) {
+            Some(id) => id,
+            None => {
+                let (id, email) = find_or_create_user(&state.pool, &claims).await?;
+                state.users.put(&claims.sub, id, &email);
+                id
+            }
+        };
         Ok(CurrentUser { id, clerk_id: claims.sub })
     }
 }
 
 /// Race-free find-or-create by `clerkId`: concurrent first requests of one
 /// user all end with the same row. The common case is one indexed SELECT.
-pub async fn find_or_create_user(pool: &PgPool, claims: &VerifiedClaims) -> Result<Uuid, ApiError> {
+/// Returns the user's id and stored e-mail.
+pub async fn find_or_create_user(pool: &PgPool, claims: &VerifiedClaims) -> Result<(Uuid, String), ApiError> {
     let existing =
         sqlx::query!(r#"SELECT id, email FROM "User" WHERE "clerkId" = $1"#, claims.sub).fetch_optional(pool).await?;
     if let Some(row) = existing {
         if let Some(email) = claims.email.as_deref().filter(|e| *e != row.email) {
             sqlx::query!(r#"UPDATE "User" SET email = $2 WHERE id = $1"#, row.id, email).execute(pool).await?;
+            return Ok((row.id, email.to_owned()));
         }
-        return Ok(row.id);
+        return Ok((row.id, row.email));
     }
+    let email = claims.email.clone().unwrap_or_default();
     let inserted = sqlx::query_scalar!(
         r#"INSERT INTO "User" (id, "clerkId", email) VALUES ($1, $2, $3)
            ON CONFLICT ("clerkId") DO NOTHING RETURNING id"#,
         Uuid::now_v7(),
         claims.sub,
-        claims.email.as_deref().unwrap_or(""),
+        email,
     )
     .fetch_optional(pool)
     .await?;
     if let Some(id) = inserted {
         tracing::info!(user.id = %id, "user created on first sight");
-        return Ok(id);
+        return Ok((id, email));
     }
     // Lost the race: another request inserted the row and has committed
     // (ON CONFLICT waited for it); a new statement sees it.
-    Ok(sqlx::query_scalar!(r#"SELECT id FROM "User" WHERE "clerkId" = $1"#, claims.sub).fetch_one(pool).await?)
+    let row = sqlx::query!(r#"SELECT id, email FROM "User" WHERE "clerkId" = $1"#, claims.sub).fetch_one(pool).await?;
+    Ok((row.id, row.email))
 }
