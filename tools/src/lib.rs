@@ -1,7 +1,10 @@
 //! Development and test tools: `token` (local Clerk-like JWTs for
 //! `dev-token`, tests and load tests), `sim` (the `llm-sim` simulator) and
 //! `eval` (the `tailor-eval` harness).
+//! `loadgen` (the load generator for the AI-job API, and a wrk-like GET
+//! hammer).
 
 pub mod eval;
+pub mod loadgen;
 pub mod sim;
 pub mod token;
