@@ -89,6 +89,8 @@ pub struct RunTotals {
     pub http_statuses: BTreeMap<String, u64>,
     /// Open loop: actual minus scheduled submission time.
     pub schedule_lag: Option<LatencyRecorder>,
+    /// SSE only: a status change's commit (`updatedAt`) to its event read.
+    pub sse_delay: Option<LatencyRecorder>,
 }
 
 /// One second of the measured phase.
@@ -146,6 +148,12 @@ pub struct Report {
     /// Open loop only: how late submissions left against their schedule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule_lag_ms: Option<LatencySummary>,
+    /// SSE only: from a change's commit (the job's `updatedAt`, stamped at
+    /// the start of the committing transaction, so slightly early) to the
+    /// client reading its event; the first event of a stream (the state at
+    /// connection) is not counted. Same machine, same clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sse_delay_ms: Option<LatencySummary>,
     /// Status code → count over every request made (setup included).
     pub http_statuses: BTreeMap<String, u64>,
     /// Distinct error messages (at most 20) → count.
@@ -213,6 +221,7 @@ pub fn build_report(records: &[JobRecord], totals: RunTotals, config: serde_json
         pickup_ms: pickup.summary(),
         e2e_ms: e2e.summary(),
         schedule_lag_ms: totals.schedule_lag.map(|lag| lag.summary()),
+        sse_delay_ms: totals.sse_delay.map(|d| d.summary()),
         http_statuses: totals.http_statuses,
         error_samples,
         config,

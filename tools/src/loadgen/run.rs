@@ -173,6 +173,8 @@ struct JobView {
     status: JobStatus,
     #[serde(default)]
     error_message: Option<String>,
+    #[serde(default)]
+    updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// `{"id": …}` answers of the setup routes.
@@ -243,6 +245,7 @@ struct Ctx {
     submit_retries: AtomicU64,
     follow_errors: AtomicU64,
     sse_reconnects: AtomicU64,
+    sse_delay: Mutex<LatencyRecorder>,
     in_flight: AtomicU64,
     completed: AtomicU64,
     failed: AtomicU64,
@@ -307,6 +310,7 @@ pub async fn run(args: RunArgs) -> Result<Report> {
         submit_retries: AtomicU64::new(0),
         follow_errors: AtomicU64::new(0),
         sse_reconnects: AtomicU64::new(0),
+        sse_delay: Mutex::new(LatencyRecorder::new()),
         in_flight: AtomicU64::new(0),
         completed: AtomicU64::new(0),
         failed: AtomicU64::new(0),
@@ -343,6 +347,10 @@ pub async fn run(args: RunArgs) -> Result<Report> {
         transport_errors: ctx.statuses.transport_errors(),
         http_statuses: ctx.statuses.snapshot(),
         schedule_lag,
+        sse_delay: {
+            let delay = std::mem::take(&mut *ctx.sse_delay.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+            (!delay.is_empty()).then_some(delay)
+        },
     };
     let records = std::mem::take(&mut *ctx.records.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
     let report = build_report(&records, totals, config);
@@ -801,6 +809,7 @@ async fn follow_events(
             }
         }
         let mut parser = SseParser::new();
+        let mut first_event = true;
         loop {
             match tokio::time::timeout_at(deadline, response.chunk()).await {
                 Err(_) => return None,
@@ -818,6 +827,12 @@ async fn follow_events(
                         }
                         match serde_json::from_str::<JobView>(&event.data) {
                             Ok(job) => {
+                                if !std::mem::take(&mut first_event)
+                                    && let Some(updated) = job.updated_at
+                                    && let Ok(delay) = (chrono::Utc::now() - updated).to_std()
+                                {
+                                    ctx.sse_delay.lock().unwrap_or_else(std::sync::PoisonError::into_inner).record(delay);
+                                }
                                 tracker.observe(job.status, job.error_message, at);
                             }
                             Err(_) => {
