@@ -2,9 +2,11 @@
 //! `dev-token`, tests and load tests), `sim` (the `llm-sim` simulator) and
 //! `eval` (the `tailor-eval` harness).
 //! `loadgen` (the load generator for the AI-job API, and a wrk-like GET
-//! hammer).
+//! hammer). `queue_bench` (the `queue-bench` baseline measurements of the
+//! bare queue and a bare HTTP+SQL route).
 
 pub mod eval;
 pub mod loadgen;
+pub mod queue_bench;
 pub mod sim;
 pub mod token;
