@@ -174,7 +174,8 @@ async fn subscribe_once(client: &redis::Client, hub: &Inner) -> redis::RedisResu
                 }
             }
             _ = ping.tick() => {
-                match tokio::time::timeout(Duration::from_secs(2), sink.ping::<String>()).await {
+                // Subscribed (RESP2), PING answers an array: accept any value.
+                match tokio::time::timeout(Duration::from_secs(2), sink.ping::<redis::Value>()).await {
                     Ok(Ok(_)) => {}
                     Ok(Err(e)) => return Err(e),
                     Err(_) => return Err(redis::RedisError::from((redis::ErrorKind::Io, "ping timed out"))),

@@ -379,6 +379,7 @@ pub fn worker_config(database_url: &str, sim: Option<&Sim>) -> worker::Config {
         database_url: database_url.to_owned(),
         concurrency: 4,
         batch_size: 8,
+        db_max_connections: 8,
         heartbeat: Duration::from_secs(2),
         missed_heartbeats: 3,
         poll_interval: Duration::from_millis(200),

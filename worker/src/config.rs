@@ -17,6 +17,12 @@ pub struct Config {
     pub concurrency: usize,
     /// `WORKER_BATCH_SIZE`: tasks fetched per queue poll (default 32).
     pub batch_size: usize,
+    /// `DATABASE_MAX_CONNECTIONS` (default 16): this process's PostgreSQL
+    /// connections. A job holds one only for its few short statements, never
+    /// during the provider call, so far fewer than `WORKER_CONCURRENCY` do;
+    /// keep the sum over every replica and the api under PostgreSQL's
+    /// `max_connections` (100 by default).
+    pub db_max_connections: u32,
     /// `WORKER_HEARTBEAT_SECS` (default 5) × `WORKER_MISSED_HEARTBEATS`
     /// (default 4): after 20 s without a heartbeat a worker's tasks are
     /// rescued by another replica, so a SIGKILLed job finishes within 60 s.
@@ -70,6 +76,7 @@ impl Config {
             database_url: var("DATABASE_URL").context("DATABASE_URL is required")?,
             concurrency,
             batch_size,
+            db_max_connections: parse_or("DATABASE_MAX_CONNECTIONS", 16)?,
             heartbeat: Duration::from_secs(parse_or("WORKER_HEARTBEAT_SECS", 5)?),
             missed_heartbeats: parse_or("WORKER_MISSED_HEARTBEATS", 4)?,
             poll_interval: Duration::from_millis(parse_or("WORKER_POLL_INTERVAL_MS", 1000)?),

@@ -6,7 +6,7 @@ use apalis::prelude::*;
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use shared::crypto::row_binding;
-use shared::model::{AiModelProvider, ResumeSection, ResumeSectionType};
+use shared::model::AiModelProvider;
 use shared::providers::{ProviderErrorKind, Target};
 use shared::queue::TailorTask;
 use uuid::Uuid;
@@ -62,69 +62,26 @@ enum Outcome {
     Failed(String),
 }
 
-struct Loaded {
-    user_id: Uuid,
-    latex: String,
-    sections: Vec<ResumeSection>,
-    role_type: String,
-    skills: serde_json::Value,
-    keywords: serde_json::Value,
-}
-
-async fn load(state: &WorkerState, job: &ClaimedJob) -> Result<Loaded, sqlx::Error> {
-    let row = sqlx::query!(
-        r#"SELECT p."userId" AS user_id, v."latexContent" AS latex, j."roleType" AS role_type,
-                  j."extractedSkills" AS skills, j.keywords
-           FROM "ResumeVersion" v
-           JOIN "ResumeProject" p ON p.id = v."projectId"
-           JOIN "JobDescription" j ON j.id = $2
-           WHERE v.id = $1"#,
-        job.base_version_id,
-        job.jd_id
-    )
-    .fetch_one(&state.pool)
-    .await?;
-    let sections = sqlx::query_as!(
-        ResumeSection,
-        r#"SELECT id, "versionId" AS version_id, "sectionType" AS "section_type: ResumeSectionType",
-                  content, "isLocked" AS is_locked, "orderIndex" AS order_index,
-                  "createdAt" AS created_at, "updatedAt" AS updated_at
-           FROM "ResumeSection" WHERE "versionId" = $1 ORDER BY "orderIndex""#,
-        job.base_version_id
-    )
-    .fetch_all(&state.pool)
-    .await?;
-    Ok(Loaded {
-        user_id: row.user_id,
-        latex: row.latex,
-        sections,
-        role_type: row.role_type,
-        skills: row.skills,
-        keywords: row.keywords,
-    })
-}
-
 /// Run the tailoring for a claimed job.
 async fn run_job(state: &WorkerState, job: &ClaimedJob, provider: AiModelProvider) -> Result<Outcome, sqlx::Error> {
     tracing::info!(ai_job.id = %job.id, %provider, mode = %job.mode, "running job");
-    let loaded = load(state, job).await?;
-    let target = match target_for(state, provider, loaded.user_id).await? {
+    let target = match target_for(state, provider, job.user_id).await? {
         Ok(t) => t,
         Err(message) => return Ok(Outcome::Failed(message)),
     };
     let input = tailor::EngineInput {
         mode: job.mode,
-        role_type: &loaded.role_type,
-        skills: &loaded.skills,
-        keywords: &loaded.keywords,
-        latex: &loaded.latex,
-        sections: tailor::sections_of(&loaded.sections),
+        role_type: &job.role_type,
+        skills: &job.skills,
+        keywords: &job.keywords,
+        latex: &job.latex,
+        sections: tailor::sections_of(&job.sections),
     };
     match tailor::tailor(&state.client, &target, input).await {
         Ok(output) => Ok(Outcome::Proposal(Box::new(output))),
         Err(EngineError::Provider(e)) => {
             if e.kind == ProviderErrorKind::Auth && provider == AiModelProvider::AzureOpenai {
-                mark_key_invalid(state, loaded.user_id, &e.message).await?;
+                mark_key_invalid(state, job.user_id, &e.message).await?;
             }
             Ok(Outcome::Failed(e.message))
         }

@@ -12,11 +12,12 @@
 use std::time::Duration;
 
 use shared::events::EventPublisher;
-use shared::model::{AiJobStatus, AiMode};
+use shared::model::{AiJobStatus, AiMode, ResumeSection};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-/// What the handler needs to know about a job it has claimed.
+/// A job this worker has claimed, with everything its run reads: the base
+/// version, its sections and the JD's analysis.
 #[derive(Debug, Clone)]
 pub struct ClaimedJob {
     pub id: Uuid,
@@ -24,6 +25,12 @@ pub struct ClaimedJob {
     pub base_version_id: Uuid,
     pub jd_id: Uuid,
     pub mode: AiMode,
+    pub user_id: Uuid,
+    pub latex: String,
+    pub sections: Vec<ResumeSection>,
+    pub role_type: String,
+    pub skills: serde_json::Value,
+    pub keywords: serde_json::Value,
 }
 
 /// The AIJob rows, as the worker moves them.
@@ -38,59 +45,73 @@ impl Jobs {
         Self { pool, events }
     }
 
-    /// Move the job to RUNNING. `None` when it is already final (or gone):
-    /// the task is then acknowledged without doing anything.
+    /// Move the job to RUNNING and read what its run needs, in one
+    /// statement. `None` when it is already final (or gone): the task is
+    /// then acknowledged without doing anything.
     pub async fn claim(&self, job_id: Uuid) -> Result<Option<ClaimedJob>, sqlx::Error> {
-        let job = sqlx::query_as!(
-            ClaimedJob,
-            r#"UPDATE "AIJob" SET status = 'RUNNING', "errorMessage" = NULL
-               WHERE id = $1 AND status IN ('QUEUED', 'RUNNING')
-               RETURNING id, "projectId" AS project_id, "baseVersionId" AS base_version_id, "jdId" AS jd_id,
-                         mode AS "mode: AiMode""#,
+        // The sections come as JSON rows whose keys are the columns' names,
+        // which are `ResumeSection`'s serde names.
+        let row = sqlx::query!(
+            r#"UPDATE "AIJob" j SET status = 'RUNNING', "errorMessage" = NULL
+               FROM "ResumeVersion" v, "ResumeProject" p, "JobDescription" d
+               WHERE j.id = $1 AND j.status IN ('QUEUED', 'RUNNING')
+                 AND v.id = j."baseVersionId" AND p.id = v."projectId" AND d.id = j."jdId"
+               RETURNING j.id, j."projectId" AS project_id, j."baseVersionId" AS base_version_id,
+                         j."jdId" AS jd_id, j.mode AS "mode: AiMode", p."userId" AS user_id,
+                         v."latexContent" AS latex, d."roleType" AS role_type,
+                         d."extractedSkills" AS skills, d.keywords,
+                         (SELECT coalesce(json_agg(s ORDER BY s."orderIndex"), '[]'::json)
+                          FROM "ResumeSection" s WHERE s."versionId" = j."baseVersionId") AS "sections!""#,
             job_id
         )
         .fetch_optional(&self.pool)
         .await?;
-        if job.is_some() {
-            self.events.publish(job_id, AiJobStatus::Running);
-        }
-        Ok(job)
+        let Some(row) = row else { return Ok(None) };
+        let sections: Vec<ResumeSection> =
+            serde_json::from_value(row.sections).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        self.events.publish(job_id, AiJobStatus::Running);
+        Ok(Some(ClaimedJob {
+            id: row.id,
+            project_id: row.project_id,
+            base_version_id: row.base_version_id,
+            jd_id: row.jd_id,
+            mode: row.mode,
+            user_id: row.user_id,
+            latex: row.latex,
+            sections,
+            role_type: row.role_type,
+            skills: row.skills,
+            keywords: row.keywords,
+        }))
     }
 
     /// Write the job's one proposal (replacing any earlier one) and its
-    /// trace, and complete it, atomically. Returns false, writing nothing,
-    /// if the job is no longer RUNNING.
+    /// trace, and complete it, in one statement (so one round trip and one
+    /// commit). Returns false, writing nothing, if the job is no longer RUNNING.
     pub async fn complete(&self, job_id: Uuid, latex: &str, trace: &serde_json::Value) -> Result<bool, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
-        let moved =
-            sqlx::query!(r#"UPDATE "AIJob" SET status = 'COMPLETED' WHERE id = $1 AND status = 'RUNNING'"#, job_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-        if moved == 0 {
-            tx.rollback().await?;
-            return Ok(false);
-        }
-        sqlx::query!(
-            r#"INSERT INTO "ProposedVersion" (id, "aiJobId", "proposedLatexContent") VALUES ($1, $2, $3)
-               ON CONFLICT ("aiJobId") DO UPDATE SET "proposedLatexContent" = EXCLUDED."proposedLatexContent""#,
+        let moved = sqlx::query_scalar!(
+            r#"WITH moved AS (
+                 UPDATE "AIJob" SET status = 'COMPLETED' WHERE id = $1 AND status = 'RUNNING' RETURNING id
+               ), proposal AS (
+                 INSERT INTO "ProposedVersion" (id, "aiJobId", "proposedLatexContent")
+                 SELECT $2, id, $3 FROM moved
+                 ON CONFLICT ("aiJobId") DO UPDATE SET "proposedLatexContent" = EXCLUDED."proposedLatexContent"
+               ), trace AS (
+                 INSERT INTO tailor.ai_job_trace (ai_job_id, trace) SELECT id, $4 FROM moved
+                 ON CONFLICT (ai_job_id) DO UPDATE SET trace = EXCLUDED.trace
+               )
+               SELECT count(*) AS "moved!" FROM moved"#,
+            job_id,
             Uuid::now_v7(),
-            job_id,
-            latex
-        )
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query!(
-            "INSERT INTO tailor.ai_job_trace (ai_job_id, trace) VALUES ($1, $2)
-             ON CONFLICT (ai_job_id) DO UPDATE SET trace = EXCLUDED.trace",
-            job_id,
+            latex,
             trace
         )
-        .execute(&mut *tx)
+        .fetch_one(&self.pool)
         .await?;
-        tx.commit().await?;
-        self.events.publish(job_id, AiJobStatus::Completed);
-        Ok(true)
+        if moved == 1 {
+            self.events.publish(job_id, AiJobStatus::Completed);
+        }
+        Ok(moved == 1)
     }
 
     /// Fail the job with a message a user can act on (never a secret).

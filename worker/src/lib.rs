@@ -41,10 +41,7 @@ pub struct WorkerState {
 /// let in-flight ones finish up to the drain timeout, and return the rest
 /// (AIJob rows and queue tasks) to the queue.
 pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-    let settings = shared::db::PoolSettings {
-        max_connections: u32::try_from(config.concurrency).unwrap_or(u32::MAX).saturating_add(4),
-        ..Default::default()
-    };
+    let settings = shared::db::PoolSettings { max_connections: config.db_max_connections, ..Default::default() };
     let pool = shared::db::pool(&config.database_url, &settings).context("DATABASE_URL is invalid")?;
     shared::db::migrate(&pool).await.context("applying migrations")?;
 
@@ -91,11 +88,23 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         let queue_config = queue_config.clone();
         let concurrency = config.concurrency;
         let poll_interval = config.poll_interval;
-        Monitor::new().shutdown_timeout(config.drain_timeout).register(move |_restarts| {
+        Monitor::new()
+            .shutdown_timeout(config.drain_timeout)
+            // A worker whose backend failed (the database went away, the pool
+            // timed out) is started again, never left dead. It comes back
+            // under a new name: the tasks the failed one held keep its old
+            // name, whose heartbeat has stopped, so another replica (or this
+            // one) rescues them after the orphan timeout.
+            .should_restart(|worker, error| {
+                tracing::warn!(worker = %worker.name(), restarts = worker.restarts(), error = %error, "queue worker failed; restarting it");
+                true
+            })
+            .register(move |restarts| {
             let backend = PostgresStorage::<TailorTask>::new(&pool)
                 .with_config(queue_config.clone())
                 .with_pubsub()
                 .poll_with_interval(poll_interval);
+            let name = if restarts == 0 { name.clone() } else { format!("{name}-r{restarts}") };
             WorkerBuilder::new(name.as_str())
                 .backend(backend)
                 .concurrency(concurrency)

@@ -69,8 +69,53 @@ async fn create_job(
     Json(input): Json<AiJobInput>,
 ) -> ApiResult<(StatusCode, HeaderMap, axum::Json<AiJob>)> {
     check_submission_rate(&state, &user).await?;
-    ensure_owned(&state.pool, &user, project_id).await?;
     let provider = input.provider.unwrap_or(AiModelProvider::Deepseek);
+    // The insert checks ownership and references itself, so a valid
+    // submission costs one statement before its task; only a refused one
+    // pays for the query that says why.
+    let mut tx = state.pool.begin().await?;
+    let inserted = sqlx::query_as!(
+        AiJob,
+        r#"INSERT INTO "AIJob" (id, "projectId", "baseVersionId", "jdId", mode, status)
+           SELECT $1, p.id, v.id, d.id, $5, 'QUEUED'
+           FROM "ResumeProject" p
+           JOIN "ResumeVersion" v ON v.id = $3 AND v."projectId" = p.id
+           JOIN "JobDescription" d ON d.id = $4 AND d."projectId" = p.id
+           WHERE p.id = $2 AND p."userId" = $6
+           RETURNING id, "projectId" AS project_id, "baseVersionId" AS base_version_id, "jdId" AS jd_id,
+                     mode AS "mode: AiMode", status AS "status: AiJobStatus", "errorMessage" AS error_message,
+                     "createdAt" AS created_at, "updatedAt" AS updated_at"#,
+        Uuid::now_v7(),
+        project_id,
+        input.base_version_id,
+        input.jd_id,
+        input.mode as AiMode,
+        user.id
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(job) = inserted else {
+        drop(tx);
+        return Err(why_refused(&state, &user, project_id, &input).await);
+    };
+    if provider == AiModelProvider::AzureOpenai {
+        // Refused: dropping `tx` rolls the insert back.
+        ensure_valid_azure_key(&state.pool, &user).await?;
+    }
+    // Any failure here drops `tx`, which rolls the AIJob insert back too.
+    shared::queue::enqueue_ai_job(&mut tx, job.id, provider).await.map_err(ApiError::internal)?;
+    tx.commit().await?;
+    tracing::info!(ai_job.id = %job.id, %provider, mode = %job.mode, "ai job queued");
+    let url = format!("/v1/ai-jobs/{}", job.id);
+    Ok((StatusCode::ACCEPTED, location(&url), axum::Json(job)))
+}
+
+/// Why a submission inserted nothing: 404 for a project that is not the
+/// caller's, 422 for a version or JD that is not the project's.
+async fn why_refused(state: &AppState, user: &CurrentUser, project_id: Uuid, input: &AiJobInput) -> ApiError {
+    if let Err(e) = ensure_owned(&state.pool, user, project_id).await {
+        return e;
+    }
     let refs = sqlx::query!(
         r#"SELECT
              EXISTS (SELECT 1 FROM "ResumeVersion" WHERE id = $1 AND "projectId" = $3) AS "version_ok!",
@@ -80,39 +125,14 @@ async fn create_job(
         project_id
     )
     .fetch_one(&state.pool)
-    .await?;
-    if !refs.version_ok {
-        return Err(ApiError::invalid("baseVersionId does not name a version of this project"));
+    .await;
+    match refs {
+        Err(e) => e.into(),
+        Ok(r) if !r.version_ok => ApiError::invalid("baseVersionId does not name a version of this project"),
+        Ok(r) if !r.jd_ok => ApiError::invalid("jdId does not name a job description of this project"),
+        // Deleted between the insert and this check.
+        Ok(_) => ApiError::NotFound("project"),
     }
-    if !refs.jd_ok {
-        return Err(ApiError::invalid("jdId does not name a job description of this project"));
-    }
-    if provider == AiModelProvider::AzureOpenai {
-        ensure_valid_azure_key(&state.pool, &user).await?;
-    }
-
-    let mut tx = state.pool.begin().await?;
-    let job = sqlx::query_as!(
-        AiJob,
-        r#"INSERT INTO "AIJob" (id, "projectId", "baseVersionId", "jdId", mode, status)
-           VALUES ($1, $2, $3, $4, $5, 'QUEUED')
-           RETURNING id, "projectId" AS project_id, "baseVersionId" AS base_version_id, "jdId" AS jd_id,
-                     mode AS "mode: AiMode", status AS "status: AiJobStatus", "errorMessage" AS error_message,
-                     "createdAt" AS created_at, "updatedAt" AS updated_at"#,
-        Uuid::now_v7(),
-        project_id,
-        input.base_version_id,
-        input.jd_id,
-        input.mode as AiMode
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    // Any failure here drops `tx`, which rolls the AIJob insert back too.
-    shared::queue::enqueue_ai_job(&mut tx, job.id, provider).await.map_err(ApiError::internal)?;
-    tx.commit().await?;
-    tracing::info!(ai_job.id = %job.id, %provider, mode = %job.mode, "ai job queued");
-    let url = format!("/v1/ai-jobs/{}", job.id);
-    Ok((StatusCode::ACCEPTED, location(&url), axum::Json(job)))
 }
 
 /// 429 when the caller is over their AI job submission rate (shared by every

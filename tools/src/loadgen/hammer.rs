@@ -109,14 +109,20 @@ pub async fn hammer(args: HammerArgs) -> Result<HammerReport> {
             let mut tally = TaskTally { latency: LatencyRecorder::new(), statuses: Vec::new(), transport_errors: 0 };
             while Instant::now() < end {
                 let sent = Instant::now();
-                let request = client.get(url.clone()).headers(headers.clone()).timeout(REQUEST_TIMEOUT).send();
-                let code = match request.await {
-                    Ok(response) => {
-                        let code = response.status().as_u16();
-                        response.bytes().await.ok().map(|_| code)
+                let request = async {
+                    let response =
+                        client.get(url.clone()).headers(headers.clone()).timeout(REQUEST_TIMEOUT).send().await;
+                    match response {
+                        Ok(response) => {
+                            let code = response.status().as_u16();
+                            response.bytes().await.ok().map(|_| code)
+                        }
+                        Err(_) => None,
                     }
-                    Err(_) => None,
                 };
+                // A request still running when the time is up is not counted:
+                // the measured window is exactly `--seconds` long.
+                let Ok(code) = tokio::time::timeout_at(end, request).await else { break };
                 match code {
                     Some(code) => {
                         tally.latency.record(sent.elapsed());
@@ -143,7 +149,7 @@ pub async fn hammer(args: HammerArgs) -> Result<HammerReport> {
         }
         transport_errors += tally.transport_errors;
     }
-    let duration = started.elapsed();
+    let duration = started.elapsed().min(Duration::from_secs(args.seconds));
     let non_2xx: u64 = by_code.iter().filter(|(code, _)| !(200..300).contains(*code)).map(|(_, count)| count).sum();
     let http_statuses = by_code.into_iter().map(|(code, count)| (code.to_string(), count)).collect();
     let requests = latency.len();

@@ -831,7 +831,10 @@ async fn follow_events(
                                     && let Some(updated) = job.updated_at
                                     && let Ok(delay) = (chrono::Utc::now() - updated).to_std()
                                 {
-                                    ctx.sse_delay.lock().unwrap_or_else(std::sync::PoisonError::into_inner).record(delay);
+                                    ctx.sse_delay
+                                        .lock()
+                                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                                        .record(delay);
                                 }
                                 tracker.observe(job.status, job.error_message, at);
                             }

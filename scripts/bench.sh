@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# The benchmark suite: our pipeline against the bare queue and a bare
+# axum+sqlx route, everything local on this machine, in one run (this machine
+# is shared and noisy: only ratios measured together mean anything).
+#
+#   scripts/bench.sh            the full suite, release build (about 10 min
+#                               after the build)
+#   scripts/bench.sh --quick    a smoke run with small sizes (CI uses it with
+#                               the debug build: it proves the suite works,
+#                               its figures mean nothing)
+#
+# Steps: (a) bare apalis queue drain, no-op handler, batch 100, concurrency 64;
+# (b) our end to end with llm-sim at zero latency (api + 2 workers + loadgen);
+# (c) pickup latency at a steady 50 jobs/s over SSE; (d) the job poll route
+# against a bare primary-key select route; (e) scaling with llm-sim at 500 ms
+# for 1, 2 and 4 worker processes; (f) RSS of api and workers, idle and under
+# load. Writes bench/bench-report.json (raw figures and ratios), bench/bench-report.md,
+# and each step's own report (bench/*.json, loadgen's .md and .svg charts).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick=false; [ "${1:-}" = "--quick" ] && quick=true
+profile="${BENCH_PROFILE:-release}"
+export SQLX_OFFLINE=true; unset DATABASE_URL
+target="${CARGO_TARGET_DIR:-target}"
+bin="$target/$profile"
+out="${BENCH_OUT:-bench}"
+mkdir -p "$out" "$out/logs"
+
+scripts/ensure-services.sh
+if [ "$profile" = release ]; then cargo build -q --release --bins; else cargo build -q --bins; fi
+
+if $quick; then
+  DRAIN_TASKS=2000; E2E_JOBS=300; E2E_CONC=64; PICKUP_JOBS=100; HAMMER_SECS=2; SCALE_SECS=4
+else
+  DRAIN_TASKS=20000; E2E_JOBS=20000; E2E_CONC=256; PICKUP_JOBS=1500; HAMMER_SECS=10; SCALE_SECS=20
+fi
+
+admin="${TEST_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/postgres}"
+db_name="tailor_bench"
+db="${admin%/*}/$db_name"
+redis="${TEST_REDIS_URL:-redis://127.0.0.1:6379}"
+psql "$admin" -qc "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" >/dev/null
+psql "$admin" -qc "CREATE DATABASE $db_name" >/dev/null
+
+keys="$out/keys"
+[ -f "$keys/dev-private.pem" ] || "$bin/dev-token" keygen --dir "$keys" >/dev/null
+enc_key="KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio="   # benchmark only
+
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+sim_port=$(port); api_port=$(port); bare_port=$(port)
+api="http://127.0.0.1:$api_port"
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+wait_http() { for _ in $(seq 1 150); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.2; done; echo "$1 never answered" >&2; exit 1; }
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+start_sim() {
+  "$bin/llm-sim" --addr "127.0.0.1:$sim_port" --latency-ms "$1" >"$out/logs/llm-sim.log" 2>&1 & sim_pid=$!; pids+=($sim_pid)
+  wait_http "http://127.0.0.1:$sim_port/sim/stats"
+}
+start_api() {
+  env DATABASE_URL="$db" REDIS_URL="$redis" API_ADDR="127.0.0.1:$api_port" RUST_LOG=warn \
+    CLERK_JWT_KEY="$(cat "$keys/dev-public.pem")" API_KEY_ENCRYPTION_KEY="$enc_key" \
+    AI_JOB_SUBMISSIONS_PER_MINUTE=0 DATABASE_MAX_CONNECTIONS="${BENCH_API_DB_CONNECTIONS:-16}" \
+    "$bin/api" >"$out/logs/api.log" 2>&1 & api_pid=$!; pids+=($api_pid)
+  wait_http "$api/readyz"
+}
+worker_pids=()
+start_workers() {  # count concurrency
+  for i in $(seq 1 "$1"); do
+    env DATABASE_URL="$db" REDIS_URL="$redis" RUST_LOG=warn API_KEY_ENCRYPTION_KEY="$enc_key" \
+      NEBIUS_API_KEY=bench-key NEBIUS_BASE_URL="http://127.0.0.1:$sim_port/v1/" DEEPSEEK_RPM=0 \
+      WORKER_NAME="bench-$i" WORKER_CONCURRENCY="$2" WORKER_BATCH_SIZE="${BENCH_WORKER_BATCH:-64}" \
+      QUEUE_RETENTION_SECS=30 \
+      "$bin/worker" >"$out/logs/worker-$i.log" 2>&1 & worker_pids+=($!); pids+=($!)
+  done
+  sleep 2
+}
+stop_workers() {
+  for p in "${worker_pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${worker_pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  worker_pids=()
+}
+loadgen() { "$bin/loadgen" run --api "$api" --jwt-private-key "$keys/dev-private.pem" --quiet "$@"; }
+
+# (f) sampler: the largest RSS of api and workers while it runs.
+sample_rss() {  # file
+  local peak_api=0 peak_worker=0
+  while [ -f "$1.run" ]; do
+    local a; a=$(rss_kb "$api_pid"); [ "$a" -gt "$peak_api" ] && peak_api=$a
+    for p in "${worker_pids[@]}"; do local w; w=$(rss_kb "$p"); [ "$w" -gt "$peak_worker" ] && peak_worker=$w; done
+    echo "{\"apiKb\": $peak_api, \"workerKb\": $peak_worker}" > "$1"
+    sleep 0.5
+  done
+}
+
+step "(a) bare queue: apalis-postgres, no-op handler, $DRAIN_TASKS tasks, batch 100, concurrency 64"
+"$bin/queue-bench" drain --database-url "$db" --tasks "$DRAIN_TASKS" --batch 100 --concurrency 64 \
+  --report "$out/queue-drain.json"
+
+step "(b) end to end: api + 2 workers + llm-sim (0 ms), $E2E_JOBS jobs, loadgen closed loop, concurrency $E2E_CONC"
+start_sim 0
+start_api
+start_workers 2 "${BENCH_WORKER_CONCURRENCY:-64}"
+echo "{\"apiKb\": $(rss_kb "$api_pid"), \"workerKb\": $(rss_kb "${worker_pids[0]}")}" > "$out/rss-idle.json"
+touch "$out/rss-load.json.run"; sample_rss "$out/rss-load.json" & sampler=$!
+loadgen --users 100 --jobs "$E2E_JOBS" --concurrency "$E2E_CONC" --follow long-poll --report "$out/e2e.json"
+rm -f "$out/rss-load.json.run"; wait "$sampler" || true
+
+step "(c) pickup: a steady 50 jobs/s on idle workers, followed over SSE"
+loadgen --users 20 --jobs "$PICKUP_JOBS" --concurrency 200 --rate 50 --follow sse --report "$out/pickup.json"
+
+step "(d) GET /v1/ai-jobs/{id} against a bare axum+sqlx primary-key select"
+"$bin/queue-bench" select-server --database-url "$db" --addr "127.0.0.1:$bare_port" >"$out/logs/bare.log" 2>&1 & pids+=($!)
+wait_http "http://127.0.0.1:$bare_port/bare/healthz"
+job_id=$(psql "$db" -Atc "SELECT j.id FROM \"AIJob\" j JOIN \"ResumeProject\" p ON p.id = j.\"projectId\"
+                          JOIN \"User\" u ON u.id = p.\"userId\" WHERE u.\"clerkId\" = 'loadgen_user_0' LIMIT 1")
+token=$("$bin/dev-token" mint --key "$keys/dev-private.pem" --sub loadgen_user_0)
+"$bin/loadgen" hammer --url "http://127.0.0.1:$bare_port/bare/ai-jobs/$job_id" --connections 32 \
+  --seconds "$HAMMER_SECS" --report "$out/hammer-bare.json" >/dev/null
+"$bin/loadgen" hammer --url "$api/v1/ai-jobs/$job_id" --header "Authorization: Bearer $token" --connections 32 \
+  --seconds "$HAMMER_SECS" --report "$out/hammer-poll.json" >/dev/null
+
+step "(e) scaling: llm-sim at 500 ms; 1, 2 and 4 worker processes of concurrency 16"
+stop_workers
+kill "$sim_pid"; wait "$sim_pid" 2>/dev/null || true
+start_sim 500
+for n in 1 2 4; do
+  start_workers "$n" 16
+  # Enough jobs for $SCALE_SECS s at the ideal rate (16 per 0.5 s per worker), twice the capacity in flight.
+  loadgen --users 20 --jobs $((n * 32 * SCALE_SECS)) --concurrency $((n * 32)) --follow long-poll \
+    --report "$out/scale-$n.json"
+  stop_workers
+done
+
+step "report"
+python3 scripts/bench_report.py "$out" "$profile" "$quick"

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Assemble bench/bench-report.json and bench-report.md from the suite's step
+reports (scripts/bench.sh writes them). Usage: bench_report.py OUT PROFILE QUICK"""
+import json
+import os
+import platform
+import sys
+from datetime import datetime, timezone
+
+out, profile, quick = sys.argv[1], sys.argv[2], sys.argv[3] == "true"
+
+
+def load(name):
+    with open(os.path.join(out, name)) as f:
+        return json.load(f)
+
+
+def ratio(a, b):
+    return round(a / b, 3) if b else None
+
+
+drain = load("queue-drain.json")
+e2e = load("e2e.json")
+pickup = load("pickup.json")
+bare = load("hammer-bare.json")
+poll = load("hammer-poll.json")
+scale = {n: load(f"scale-{n}.json") for n in (1, 2, 4)}
+rss_idle = load("rss-idle.json")
+rss_load = load("rss-load.json")
+
+t = {n: scale[n]["throughputJobsPerSec"] for n in scale}
+figures = {
+    "bareQueueTasksPerSec": drain["tasksPerSec"],
+    "endToEndJobsPerSec": e2e["throughputJobsPerSec"],
+    "endToEnd": {k: e2e[k] for k in ("jobs", "completed", "failed", "lost", "durationSecs")},
+    "endToEndLatencyMs": {"enqueue": e2e["enqueueMs"], "pickup": e2e["pickupMs"], "e2e": e2e["e2eMs"]},
+    "pickupAt50PerSecMs": pickup["pickupMs"],
+    "sseDelayMs": pickup.get("sseDelayMs"),
+    "pickupRun": {k: pickup[k] for k in ("jobs", "completed", "failed", "lost")},
+    "pollRequestsPerSec": poll["requestsPerSec"],
+    "bareSelectRequestsPerSec": bare["requestsPerSec"],
+    "pollLatencyMs": poll["latencyMs"],
+    "bareSelectLatencyMs": bare["latencyMs"],
+    "scalingJobsPerSec": {str(n): t[n] for n in t},
+    "scalingIdealJobsPerSec": {str(n): n * 32 for n in t},
+    "rssMb": {
+        "apiIdle": round(rss_idle["apiKb"] / 1024, 1),
+        "workerIdle": round(rss_idle["workerKb"] / 1024, 1),
+        "apiLoad": round(rss_load["apiKb"] / 1024, 1),
+        "workerLoad": round(rss_load["workerKb"] / 1024, 1),
+    },
+}
+ratios = {
+    "endToEndVsBareQueue": ratio(figures["endToEndJobsPerSec"], figures["bareQueueTasksPerSec"]),
+    "pollVsBareSelect": ratio(figures["pollRequestsPerSec"], figures["bareSelectRequestsPerSec"]),
+    "scalingEfficiency4": ratio(t[4], 4 * t[1]),
+    "scalingEfficiency4VsIdeal": ratio(t[4], 4 * 32),
+}
+targets = [
+    ("endToEndVsBareQueue", ratios["endToEndVsBareQueue"], ">=", 0.15),
+    ("endToEndJobsPerSec", figures["endToEndJobsPerSec"], ">=", 1000),
+    ("pollVsBareSelect", ratios["pollVsBareSelect"], ">=", 0.7),
+    ("scalingEfficiency4", ratios["scalingEfficiency4"], ">=", 0.9),
+    ("pickup p50 ms at 50/s", pickup["pickupMs"]["p50"], "<=", 10),
+    ("pickup p99 ms at 50/s", pickup["pickupMs"]["p99"], "<=", 50),
+    ("lost jobs (all runs)", e2e["lost"] + pickup["lost"] + sum(scale[n]["lost"] for n in scale), "<=", 0),
+    ("api RSS idle MB", figures["rssMb"]["apiIdle"], "<=", 30),
+    ("worker RSS idle MB", figures["rssMb"]["workerIdle"], "<=", 30),
+    ("api RSS under load MB", figures["rssMb"]["apiLoad"], "<=", 150),
+    ("worker RSS under load MB", figures["rssMb"]["workerLoad"], "<=", 150),
+]
+if figures["sseDelayMs"]:
+    targets.append(("SSE delay p99 ms (commit to client)", figures["sseDelayMs"]["p99"], "<=", 20))
+
+
+def met(value, op, bound):
+    if value is None:
+        return None
+    return value >= bound if op == ">=" else value <= bound
+
+
+report = {
+    "generatedAt": datetime.now(timezone.utc).isoformat(),
+    "profile": profile,
+    "quick": quick,
+    "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
+    "ratios": ratios,
+    "figures": figures,
+    "targets": [{"name": n, "value": v, "op": op, "target": b, "met": met(v, op, b)} for n, v, op, b in targets],
+}
+with open(os.path.join(out, "bench-report.json"), "w") as f:
+    json.dump(report, f, indent=2)
+
+lines = [
+    f"# Benchmark report ({'smoke, ' if quick else ''}{profile} build, {report['generatedAt'][:19]} UTC)",
+    "",
+    f"Everything on one {os.cpu_count()}-core machine: PostgreSQL, Redis, api, workers, llm-sim and the load generator.",
+    "",
+    "| measure | value | target | met |",
+    "|---|---|---|---|",
+]
+for t_ in report["targets"]:
+    mark = {True: "yes", False: "**no**", None: "n/a"}[t_["met"]]
+    lines.append(f"| {t_['name']} | {t_['value']} | {t_['op']} {t_['target']} | {mark} |")
+lines += [
+    "",
+    "| raw figure | value |",
+    "|---|---|",
+    f"| bare queue drain (tasks/s) | {figures['bareQueueTasksPerSec']:.0f} |",
+    f"| end to end (jobs/s) | {figures['endToEndJobsPerSec']:.1f} |",
+    f"| end to end latency p50 / p99 (ms) | {e2e['e2eMs']['p50']} / {e2e['e2eMs']['p99']} |",
+    f"| poll route (req/s) | {figures['pollRequestsPerSec']:.0f} |",
+    f"| bare select route (req/s) | {figures['bareSelectRequestsPerSec']:.0f} |",
+    f"| scaling 1 / 2 / 4 workers (jobs/s; ideal 32 / 64 / 128) | {t[1]:.1f} / {t[2]:.1f} / {t[4]:.1f} |",
+    f"| RSS idle api / worker (MB) | {figures['rssMb']['apiIdle']} / {figures['rssMb']['workerIdle']} |",
+    f"| RSS under load api / worker (MB) | {figures['rssMb']['apiLoad']} / {figures['rssMb']['workerLoad']} |",
+    "",
+    "Charts: `e2e.svg`, `pickup.svg`, `scale-*.svg` beside this file.",
+]
+with open(os.path.join(out, "bench-report.md"), "w") as f:
+    f.write("\n".join(lines) + "\n")
+print("\n".join(lines))
