@@ -14,6 +14,7 @@ pub mod pagination;
 pub mod routes;
 pub mod state;
 
+use axum::serve::ListenerExt;
 use std::net::SocketAddr;
 
 use anyhow::Context;
@@ -82,7 +83,14 @@ impl Application {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         tracing::info!(addr = %self.listener.local_addr()?, "api listening");
-        axum::serve(self.listener, self.app).with_graceful_shutdown(shutdown).await?;
+        // TCP_NODELAY: an SSE event or a small answer goes out at once, not
+        // after Nagle's algorithm waits on the client's delayed ACK (~40 ms).
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+            }
+        });
+        axum::serve(listener, self.app).with_graceful_shutdown(shutdown).await?;
         self.state.pool.close().await;
         Ok(())
     }

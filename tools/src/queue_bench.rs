@@ -57,6 +57,7 @@
 //! apalis's migrations, delete that queue's leftovers first and their own
 //! rows last; run them on a scratch database, not on one serving traffic.
 
+use axum::serve::ListenerExt;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -661,6 +662,10 @@ pub async fn serve_select(
     pool: PgPool,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // TCP_NODELAY like the api, so the two routes are compared on equal terms.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, select_router(pool)).with_graceful_shutdown(shutdown).await
 }
 

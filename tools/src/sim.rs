@@ -8,6 +8,7 @@
 //! Routes: `POST /v1/chat/completions`, `GET /v1/models`, and Azure's
 //! `POST /openai/deployments/{deployment}/chat/completions`.
 
+use axum::serve::ListenerExt;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -457,6 +458,9 @@ pub async fn serve(addr: std::net::SocketAddr, config: SimConfig) -> anyhow::Res
     let (router, _stats) = router(config);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::warn!(addr = %listener.local_addr()?, "llm-sim: LOCAL LLM SIMULATOR for development and tests — not a real model");
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, router).await?;
     Ok(())
 }

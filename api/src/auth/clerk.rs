@@ -310,6 +310,46 @@ struct Inner {
     issuer: Option<String>,
     authorized_parties: Vec<String>,
     leeway_secs: u64,
+    verified: VerifiedCache,
+}
+
+/// Tokens already verified, by SHA-256 of the whole token, with the unix
+/// time until which each may be trusted without checking its signature
+/// again: its `exp` (plus leeway), and at most [`VerifiedCache::TTL`] after
+/// it was verified. A token is immutable and its signature covers every
+/// byte, so a hit is exactly as trustworthy as a fresh verification; it saves
+/// the RSA signature check that dominates an authenticated request's cost.
+#[derive(Default)]
+struct VerifiedCache {
+    tokens: std::sync::Mutex<std::collections::HashMap<[u8; 32], (VerifiedClaims, i64)>>,
+}
+
+impl VerifiedCache {
+    /// Longest a verification is reused (bounds how long a signing key Clerk
+    /// has withdrawn keeps vouching for a token it signed).
+    const TTL: i64 = 60;
+    /// Beyond this many tokens the cache starts over (bounded memory).
+    const CAPACITY: usize = 100_000;
+
+    fn key(token: &str) -> [u8; 32] {
+        use sha2::Digest as _;
+        sha2::Sha256::digest(token.as_bytes()).into()
+    }
+
+    fn get(&self, key: &[u8; 32], now: i64) -> Option<VerifiedClaims> {
+        let tokens = self.tokens.lock().ok()?;
+        let (claims, until) = tokens.get(key)?;
+        (now < *until).then(|| claims.clone())
+    }
+
+    fn put(&self, key: [u8; 32], claims: &VerifiedClaims, until: i64) {
+        if let Ok(mut tokens) = self.tokens.lock() {
+            if tokens.len() >= Self::CAPACITY {
+                tokens.clear();
+            }
+            tokens.insert(key, (claims.clone(), until));
+        }
+    }
 }
 
 enum KeySource {
@@ -369,7 +409,14 @@ impl ClerkVerifier {
         validation.set_required_spec_claims(&["exp"]);
 
         Ok(Self {
-            inner: Arc::new(Inner { keys, validation, issuer, authorized_parties, leeway_secs: cfg.leeway_secs }),
+            inner: Arc::new(Inner {
+                keys,
+                validation,
+                issuer,
+                authorized_parties,
+                leeway_secs: cfg.leeway_secs,
+                verified: VerifiedCache::default(),
+            }),
         })
     }
 
@@ -387,6 +434,11 @@ impl ClerkVerifier {
         if token.is_empty() {
             return Err(AuthError::MissingToken);
         }
+        let cache_key = VerifiedCache::key(token);
+        let now = unix_now();
+        if let Some(claims) = self.inner.verified.get(&cache_key, now) {
+            return Ok(claims);
+        }
         let header = parse_header(token)?;
         let key = match &self.inner.keys {
             KeySource::Pem(key) => Arc::clone(key),
@@ -394,7 +446,13 @@ impl ClerkVerifier {
         };
         let data =
             jsonwebtoken::decode::<Map<String, Value>>(token, &key, &self.inner.validation).map_err(map_jwt_error)?;
-        self.check_claims(&data.claims)
+        let claims = self.check_claims(&data.claims)?;
+        if let Some(exp) = data.claims.get("exp").and_then(numeric_date) {
+            let leeway = i64::try_from(self.inner.leeway_secs).unwrap_or(0);
+            let until = exp.saturating_add(leeway).min(now.saturating_add(VerifiedCache::TTL));
+            self.inner.verified.put(cache_key, &claims, until);
+        }
+        Ok(claims)
     }
 
     /// Checks the claims jsonwebtoken does not check (or not the way we want).
@@ -970,6 +1028,24 @@ mod tests {
         spec.ttl = Duration::from_secs(3600);
         let token = mint(primary(), &spec);
         assert_eq!(pem_verifier().verify(&token).await, Err(AuthError::Expired));
+    }
+
+    #[tokio::test]
+    async fn a_verified_token_is_reused_until_it_expires_and_a_tampered_one_never_is() {
+        let verifier = pem_verifier();
+        let token = mint(primary(), &spec("user_cached"));
+        let first = verifier.verify(&token).await.expect("valid");
+        assert_eq!(verifier.verify(&token).await, Ok(first.clone()), "same claims from the cache");
+        // One byte of the signature changed: not the cached token, so verified, and refused.
+        let mut tampered = token.clone().into_bytes();
+        let last = tampered.len() - 2;
+        tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
+        let tampered = String::from_utf8(tampered).expect("ascii");
+        assert_eq!(verifier.verify(&tampered).await, Err(AuthError::BadSignature));
+        // A cached entry past its time is not served.
+        let key = VerifiedCache::key(&token);
+        verifier.inner.verified.put(key, &first, now() - 1);
+        assert_eq!(verifier.inner.verified.get(&key, now()), None);
     }
 
     #[tokio::test]
