@@ -6,6 +6,7 @@ pub mod config;
 pub mod handler;
 pub mod jobs;
 pub mod tailor;
+pub mod wakeups;
 
 use std::collections::HashSet;
 use std::future::Future;
@@ -100,10 +101,9 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
                 true
             })
             .register(move |restarts| {
-            let backend = PostgresStorage::<TailorTask>::new(&pool)
-                .with_config(queue_config.clone())
-                .with_pubsub()
-                .poll_with_interval(poll_interval);
+            let storage = PostgresStorage::<TailorTask>::new(&pool).with_config(queue_config.clone());
+            let wakeups = StreamStrategy::new(wakeups::QueueWakeups::new(pool.clone(), QUEUE_NAME));
+            let backend = PollWith::new(storage, wakeups).poll_with_interval(poll_interval);
             let name = if restarts == 0 { name.clone() } else { format!("{name}-r{restarts}") };
             WorkerBuilder::new(name.as_str())
                 .backend(backend)
