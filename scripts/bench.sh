@@ -8,6 +8,10 @@
 #   scripts/bench.sh --quick    a smoke run with small sizes (CI uses it with
 #                               the debug build: it proves the suite works,
 #                               its figures mean nothing)
+#   scripts/bench.sh --decay [N]  only the long run: N jobs (default 100000)
+#                               end to end; compares the throughput of the
+#                               first and the last 10,000 (finished queue rows
+#                               are pruned meanwhile) into bench/decay.json
 #
 # Steps: (a) bare apalis queue drain, no-op handler, batch 100, concurrency 64;
 # (b) our end to end with llm-sim at zero latency (api + 2 workers + loadgen);
@@ -20,6 +24,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 quick=false; [ "${1:-}" = "--quick" ] && quick=true
+decay=false; [ "${1:-}" = "--decay" ] && decay=true && DECAY_JOBS="${2:-100000}"
 profile="${BENCH_PROFILE:-release}"
 export SQLX_OFFLINE=true; unset DATABASE_URL
 target="${CARGO_TARGET_DIR:-target}"
@@ -97,6 +102,41 @@ sample_rss() {  # file
     sleep 0.5
   done
 }
+
+if $decay; then
+  step "long run: $DECAY_JOBS jobs end to end (api + 2 workers + llm-sim at 0 ms)"
+  start_sim 0
+  start_api
+  start_workers 2 "${BENCH_WORKER_CONCURRENCY:-64}"
+  loadgen --users 100 --jobs "$DECAY_JOBS" --concurrency 256 --follow long-poll --report "$out/decay-run.json"
+  rows=$(psql "$db" -Atc "SELECT count(*) FROM apalis.jobs")
+  python3 - "$out" "$rows" <<'PY'
+import json, sys
+out, rows = sys.argv[1], int(sys.argv[2])
+run = json.load(open(f"{out}/decay-run.json"))
+cum, first, last_start = 0, None, None
+total = run["completed"] + run["failed"]
+marks = {}
+for b in run["timeline"]:
+    before = cum
+    cum += b["completed"] + b["failed"]
+    for name, target in (("first", 10000), ("lastStart", total - 10000)):
+        if name not in marks and cum >= target:
+            # interpolate within the second
+            frac = (target - before) / max(1, cum - before)
+            marks[name] = b["t"] + frac
+end = run["durationSecs"]
+first_rate = 10000 / marks["first"]
+last_rate = 10000 / max(1e-9, end - marks["lastStart"])
+r = {"jobs": run["jobs"], "completed": run["completed"], "lost": run["lost"],
+     "throughputFirst10kJobsPerSec": round(first_rate, 1), "throughputLast10kJobsPerSec": round(last_rate, 1),
+     "lastVsFirst": round(last_rate / first_rate, 3), "queueRowsAtEnd": rows,
+     "met": abs(last_rate / first_rate - 1) <= 0.10}
+json.dump(r, open(f"{out}/decay.json", "w"), indent=2)
+print(json.dumps(r, indent=2))
+PY
+  exit 0
+fi
 
 step "(a) bare queue: apalis-postgres, no-op handler, $DRAIN_TASKS tasks, batch 100, concurrency 64"
 "$bin/queue-bench" drain --database-url "$db" --tasks "$DRAIN_TASKS" --batch 100 --concurrency 64 \

@@ -120,3 +120,10 @@ lines += [
 with open(os.path.join(out, "bench-report.md"), "w") as f:
     f.write("\n".join(lines) + "\n")
 print("\n".join(lines))
+
+# The smoke run's figures mean nothing, but a lost or failed job is a bug.
+lost = e2e["lost"] + pickup["lost"] + sum(scale[n]["lost"] for n in scale)
+failed = e2e["failed"] + pickup["failed"] + sum(scale[n]["failed"] for n in scale)
+if lost or failed:
+    print(f"FAILED: {lost} jobs lost and {failed} failed in the benchmark runs", file=sys.stderr)
+    sys.exit(1)

@@ -87,24 +87,13 @@ impl From<sqlx::Error> for ApiError {
     fn from(err: sqlx::Error) -> Self {
         match &err {
             sqlx::Error::RowNotFound => ApiError::NotFound("resource"),
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
-                tracing::warn!(error = %err, "database unavailable");
-                ApiError::Unavailable("the database is unavailable; retry shortly".into())
-            }
-            sqlx::Error::Database(db) if is_connection_loss(db.code().as_deref()) => {
+            e if shared::db::is_unavailable(e) => {
                 tracing::warn!(error = %err, "database unavailable");
                 ApiError::Unavailable("the database is unavailable; retry shortly".into())
             }
             _ => ApiError::Internal(err.into()),
         }
     }
-}
-
-/// SQLSTATE classes that mean "the server went away", not "your query is wrong":
-/// 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now,
-/// 08xxx connection exceptions.
-fn is_connection_loss(code: Option<&str>) -> bool {
-    matches!(code, Some(c) if c.starts_with("08") || c == "57P01" || c == "57P02" || c == "57P03")
 }
 
 impl IntoResponse for ApiError {

@@ -1,6 +1,9 @@
 //! Connecting to PostgreSQL and applying migrations.
 
-use std::time::Duration;
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use backon::{ExponentialBuilder, Retryable};
 
 use sqlx::PgPool;
 use sqlx::migrate::Migrator;
@@ -65,4 +68,45 @@ pub fn pool(url: &str, settings: &PoolSettings) -> Result<PgPool, sqlx::Error> {
 /// The queue's own migrations (apalis-postgres, schema `apalis`).
 pub fn queue_migrator() -> Migrator {
     apalis_postgres::PostgresStorage::migrations()
+}
+
+/// Whether `err` means PostgreSQL is unreachable or overloaded for now
+/// (retrying later may work), rather than that the query is wrong: pool
+/// timeouts, I/O and TLS errors, and the SQLSTATEs 08xxx (connection
+/// exceptions), 53300 (too many connections), 57P01-57P03 (shutting down,
+/// starting up).
+pub fn is_unavailable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
+        sqlx::Error::Database(db) => {
+            matches!(db.code().as_deref(), Some(c) if c.starts_with("08") || matches!(c, "53300" | "57P01" | "57P02" | "57P03"))
+        }
+        _ => false,
+    }
+}
+
+/// Run `op` again, with jittered exponential backoff, while PostgreSQL is
+/// unavailable ([`is_unavailable`]), for at most `budget`; any other error,
+/// or the budget spent, is returned. For the worker's guarded transitions,
+/// which are safe to repeat: a job rides out a database restart instead of
+/// burning its few queue attempts in a second.
+pub async fn retry_while_unavailable<T, F, Fut>(budget: Duration, op: F) -> Result<T, sqlx::Error>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, sqlx::Error>>,
+{
+    let deadline = Instant::now() + budget;
+    op.retry(
+        ExponentialBuilder::default()
+            .with_min_delay(Duration::from_millis(100))
+            .with_max_delay(Duration::from_secs(2))
+            .with_jitter()
+            .without_max_times(),
+    )
+    .sleep(tokio::time::sleep)
+    .when(|e: &sqlx::Error| is_unavailable(e) && Instant::now() < deadline)
+    .notify(|e: &sqlx::Error, wait: Duration| {
+        tracing::warn!(error = %e, wait_ms = wait.as_millis() as u64, "database unavailable; retrying");
+    })
+    .await
 }

@@ -11,9 +11,15 @@ use shared::providers::{ProviderErrorKind, Target};
 use shared::queue::TailorTask;
 use uuid::Uuid;
 
+use shared::db::retry_while_unavailable;
+
 use crate::WorkerState;
 use crate::jobs::ClaimedJob;
 use crate::tailor::{self, EngineError};
+
+/// How long a transition is retried while PostgreSQL is unavailable before
+/// the task fails (and apalis tries it again, up to its attempts).
+const DB_RETRY_BUDGET: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Handle one queue task. Returns `Err` only for infrastructure failures
 /// (database unreachable), so apalis retries the task a few times; a job
@@ -22,7 +28,7 @@ use crate::tailor::{self, EngineError};
 /// task is pruned, says how the job ended; the job's trace (every edit
 /// applied or refused, and why) is stored with its completion.
 pub async fn handle(task: TailorTask, state: Data<Arc<WorkerState>>) -> Result<Value, BoxDynError> {
-    let Some(job) = state.jobs.claim(task.ai_job_id).await? else {
+    let Some(job) = retry_while_unavailable(DB_RETRY_BUDGET, || state.jobs.claim(task.ai_job_id)).await? else {
         tracing::info!(ai_job.id = %task.ai_job_id, "job already final; task acknowledged");
         return Ok(json!({"skipped": "the job was already final"}));
     };
@@ -36,7 +42,8 @@ pub async fn handle(task: TailorTask, state: Data<Arc<WorkerState>>) -> Result<V
     match outcome? {
         Outcome::Proposal(output) => {
             let trace = serde_json::to_value(output.trace())?;
-            if state.jobs.complete(job.id, &output.proposal.latex, &trace).await? {
+            let latex = &output.proposal.latex;
+            if retry_while_unavailable(DB_RETRY_BUDGET, || state.jobs.complete(job.id, latex, &trace)).await? {
                 tracing::info!(
                     ai_job.id = %job.id, applied = output.proposal.applied.len(), refused = output.proposal.refused.len(),
                     score_before = output.score_before.score, score_after = output.score_after.score, "job completed"
@@ -50,7 +57,7 @@ pub async fn handle(task: TailorTask, state: Data<Arc<WorkerState>>) -> Result<V
         }
         Outcome::Failed(message) => {
             tracing::warn!(ai_job.id = %job.id, error = %message, "job failed");
-            state.jobs.fail(job.id, &message).await?;
+            retry_while_unavailable(DB_RETRY_BUDGET, || state.jobs.fail(job.id, &message)).await?;
             Ok(json!({"failed": message}))
         }
     }

@@ -149,3 +149,32 @@ async fn azure_jobs_complete_through_the_deployment_route() {
     assert_eq!(done["status"], "COMPLETED", "{done}");
     worker.stop().await.expect("stop");
 }
+
+#[tokio::test]
+async fn an_unavailable_database_is_retried_within_the_budget_and_a_bad_query_is_not() {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    let settings = shared::db::PoolSettings { acquire_timeout: Duration::from_millis(200), ..Default::default() };
+    let nowhere = shared::db::pool("postgres://postgres@127.0.0.1:1/nothing", &settings).expect("pool");
+    let calls = AtomicU32::new(0);
+    let started = Instant::now();
+    let err = shared::db::retry_while_unavailable(Duration::from_secs(1), || {
+        calls.fetch_add(1, Ordering::Relaxed);
+        sqlx::query("SELECT 1").execute(&nowhere)
+    })
+    .await
+    .expect_err("nothing listens there");
+    assert!(shared::db::is_unavailable(&err), "{err}");
+    assert!(calls.load(Ordering::Relaxed) >= 2, "retried");
+    assert!(started.elapsed() >= Duration::from_secs(1), "until the budget was spent");
+
+    let app = TestApp::spawn().await;
+    let calls = AtomicU32::new(0);
+    let err = shared::db::retry_while_unavailable(Duration::from_secs(5), || {
+        calls.fetch_add(1, Ordering::Relaxed);
+        sqlx::query("SELEC 1").execute(&app.pool)
+    })
+    .await
+    .expect_err("a syntax error");
+    assert!(!shared::db::is_unavailable(&err));
+    assert_eq!(calls.load(Ordering::Relaxed), 1, "a wrong query is not retried");
+}
