@@ -131,7 +131,7 @@ last_rate = 10000 / max(1e-9, end - marks["lastStart"])
 r = {"jobs": run["jobs"], "completed": run["completed"], "lost": run["lost"],
      "throughputFirst10kJobsPerSec": round(first_rate, 1), "throughputLast10kJobsPerSec": round(last_rate, 1),
      "lastVsFirst": round(last_rate / first_rate, 3), "queueRowsAtEnd": rows,
-     "met": abs(last_rate / first_rate - 1) <= 0.10}
+     "met": last_rate >= 0.9 * first_rate}  # no decay: the last 10,000 at least 90 % as fast
 json.dump(r, open(f"{out}/decay.json", "w"), indent=2)
 print(json.dumps(r, indent=2))
 PY

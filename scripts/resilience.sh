@@ -4,6 +4,7 @@
 #   scripts/resilience.sh pg      PostgreSQL restarted mid-load
 #   scripts/resilience.sh redis   Redis restarted mid-load
 #   scripts/resilience.sh soak [MINUTES]   a steady rate with 5% provider errors (default 10 min)
+#   scripts/resilience.sh rpm     4 workers against a provider limited to 60 requests/min
 #   scripts/resilience.sh all
 #
 # Each starts llm-sim, the api and two workers (release build) on a scratch
@@ -38,6 +39,8 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
+WORKERS=2
+WORKER_ENV=()
 start_system() {  # sim-args...
   psql "$admin" -qc "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" >/dev/null
   psql "$admin" -qc "CREATE DATABASE $db_name" >/dev/null
@@ -48,10 +51,10 @@ start_system() {  # sim-args...
     "$bin/api" >"$out/logs/res-api.log" 2>&1 & api_pid=$!; pids+=($api_pid)
   wait_http "$api/readyz"
   worker_pids=()
-  for i in 1 2; do
+  for i in $(seq 1 "$WORKERS"); do
     env DATABASE_URL="$db" REDIS_URL="$redis" RUST_LOG=warn API_KEY_ENCRYPTION_KEY="$enc_key" \
       NEBIUS_API_KEY=res-key NEBIUS_BASE_URL="http://127.0.0.1:$sim_port/v1/" DEEPSEEK_RPM=0 \
-      WORKER_NAME="res-$i" WORKER_CONCURRENCY=32 PROVIDER_RETRY_BUDGET_SECS=60 \
+      WORKER_NAME="res-$i" WORKER_CONCURRENCY=32 PROVIDER_RETRY_BUDGET_SECS=60 "${WORKER_ENV[@]}" \
       "$bin/worker" >"$out/logs/res-worker-$i.log" 2>&1 & worker_pids+=($!); pids+=($!)
   done
   sleep 2
@@ -180,10 +183,36 @@ PY
   cleanup; pids=()
 }
 
+scenario_rpm() {
+  echo "== 4 workers against a provider limited to 60 requests/min; workers paced at DEEPSEEK_RPM=58; 180 jobs at 1.2/s"
+  WORKERS=4
+  WORKER_ENV=(DEEPSEEK_RPM=58 PROVIDER_QUEUE_WAIT_SECS=600)
+  start_system --rpm 60 --latency-ms 200
+  "$bin/loadgen" run --api "$api" --jwt-private-key "$keys/dev-private.pem" --quiet --users 10 --jobs 180 \
+    --rate 1.2 --concurrency 400 --follow long-poll --timeout-secs 600 --report "$out/resilience-rpm-load.json" || true
+  local stats; stats=$(curl -fsS "http://127.0.0.1:$sim_port/sim/stats")
+  python3 - "$out" "$stats" <<'PY'
+import json, sys
+out, stats = sys.argv[1], json.loads(sys.argv[2])
+lg = json.load(open(f"{out}/resilience-rpm-load.json"))
+done = [b for b in lg["timeline"] if b["completed"] or b["failed"]]
+# Steady state: whole minutes after the first completion.
+per_min = round((lg["completed"] + lg["failed"]) / (lg["durationSecs"] / 60), 1)
+r = {"scenario": "4 workers, provider limited to 60 requests/min", "workers": 4, "deepseekRpm": 58,
+     "completed": lg["completed"], "failed": lg["failed"], "lostByLoadgen": lg["lost"],
+     "providerRequests": stats["chatRequests"], "provider429s": stats["status429"],
+     "jobsPerMinute": per_min, "durationSecs": lg["durationSecs"], "e2eMs": lg["e2eMs"]}
+r["ok"] = r["provider429s"] <= 2 and r["failed"] == 0 and r["lostByLoadgen"] == 0 and 50 <= per_min <= 61
+json.dump(r, open(f"{out}/resilience-rpm.json", "w"), indent=2); print(json.dumps(r, indent=2))
+PY
+  cleanup; pids=(); WORKERS=2; WORKER_ENV=()
+}
+
 case "${1:-all}" in
   pg) scenario_pg ;;
   redis) scenario_redis ;;
   soak) scenario_soak "${2:-10}" ;;
-  all) scenario_pg; scenario_redis; scenario_soak "${2:-10}" ;;
-  *) echo "usage: $0 pg|redis|soak [MINUTES]|all" >&2; exit 2 ;;
+  rpm) scenario_rpm ;;
+  all) scenario_pg; scenario_redis; scenario_rpm; scenario_soak "${2:-10}" ;;
+  *) echo "usage: $0 pg|redis|rpm|soak [MINUTES]|all" >&2; exit 2 ;;
 esac
