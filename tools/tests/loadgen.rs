@@ -422,7 +422,10 @@ async fn hammer_counts_requests_and_statuses() {
     assert_eq!(ok.errors, 0, "{ok:?}");
     assert_eq!(ok.http_statuses.get("200"), Some(&ok.requests));
     assert!(ok.requests_per_sec > 0.0 && ok.latency_ms.p50 > 0.0 && ok.latency_ms.p99 >= ok.latency_ms.p50);
-    assert_eq!(fake.polls.load(Ordering::Relaxed), ok.requests);
+    // Requests still in flight when the time was up were served but are not
+    // counted (the window is exactly `seconds` long): at most one per connection.
+    let served = fake.polls.load(Ordering::Relaxed);
+    assert!((ok.requests..=ok.requests + 4).contains(&served), "served {served}, counted {}", ok.requests);
     let json: Value = serde_json::from_str(&std::fs::read_to_string(&report_path).expect("report")).expect("JSON");
     for key in ["requests", "errors", "requestsPerSec", "httpStatuses"] {
         assert!(json.get(key).is_some(), "{key} missing: {json}");
