@@ -57,7 +57,6 @@
 //! apalis's migrations, delete that queue's leftovers first and their own
 //! rows last; run them on a scratch database, not on one serving traffic.
 
-use axum::serve::ListenerExt;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -73,7 +72,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use hdrhistogram::Histogram;
+use axum::serve::ListenerExt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sqlx::postgres::PgPoolOptions;
@@ -81,6 +80,8 @@ use sqlx::{PgPool, Row};
 use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
+
+use crate::loadgen::stats::{LatencyRecorder, LatencySummary, round3};
 
 /// Tasks per `push_tasks` statement when pre-pushing for [`drain`].
 pub const PUSH_CHUNK: usize = 1_000;
@@ -238,15 +239,6 @@ pub struct DrainReport {
     pub handled_secs: f64,
 }
 
-/// Percentiles of pickup latency, in milliseconds.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-pub struct Percentiles {
-    pub p50: f64,
-    pub p90: f64,
-    pub p99: f64,
-    pub max: f64,
-}
-
 /// The result of [`pickup`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -254,10 +246,10 @@ pub struct PickupReport {
     pub rate: u32,
     /// Tasks whose pickup was recorded (normally rate × seconds).
     pub tasks: usize,
-    pub pickup_ms: Percentiles,
+    pub pickup_ms: LatencySummary,
     /// The push transaction alone (insert + commit), part of every pickup:
     /// when the pickup tail is here, PostgreSQL's commits (fsync) stalled.
-    pub push_ms: Percentiles,
+    pub push_ms: LatencySummary,
 }
 
 /// The payload of every benchmark task.
@@ -541,8 +533,8 @@ async fn drain_on(pool: &PgPool, opts: &DrainOptions) -> anyhow::Result<DrainRep
 
 /// What the pickup handler records into.
 struct Pickups {
-    /// Push → handler, in µs.
-    histogram: Mutex<Histogram<u64>>,
+    /// Push → handler.
+    histogram: Mutex<LatencyRecorder>,
     recorded: Counter,
     warmups: Counter,
 }
@@ -554,7 +546,7 @@ async fn record_pickup(task: BenchTask, pickups: Data<Arc<Pickups>>) -> Result<(
         return Ok(());
     }
     if let Ok(mut h) = pickups.histogram.lock() {
-        h.saturating_record(latency.max(1));
+        h.record(Duration::from_micros(latency));
     }
     pickups.recorded.hit();
     Ok(())
@@ -579,7 +571,7 @@ pub async fn pickup(opts: &PickupOptions) -> anyhow::Result<PickupReport> {
 async fn pickup_on(pool: &PgPool, opts: &PickupOptions) -> anyhow::Result<PickupReport> {
     let total = usize::try_from(u64::from(opts.rate).saturating_mul(opts.seconds)).unwrap_or(usize::MAX);
     let pickups = Arc::new(Pickups {
-        histogram: Mutex::new(Histogram::new_with_bounds(1, 60_000_000, 3)?),
+        histogram: Mutex::new(LatencyRecorder::new()),
         recorded: Counter::new(total),
         warmups: Counter::new(1),
     });
@@ -603,13 +595,13 @@ async fn pickup_on(pool: &PgPool, opts: &PickupOptions) -> anyhow::Result<Pickup
         let period = Duration::from_secs_f64(1.0 / f64::from(opts.rate));
         let mut ticks = tokio::time::interval(period);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-        let mut pushes = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
+        let mut pushes = LatencyRecorder::new();
         for _ in 0..total {
             ticks.tick().await;
             let start = Instant::now();
             let task = encode(&BenchTask { pushed_at_us: now_us(), warmup: false })?;
             push(pool, &opts.queue, vec![task]).await.context("pushing a task")?;
-            pushes.saturating_record(u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX).max(1));
+            pushes.record(start.elapsed());
         }
         // The last tasks are normally handled within milliseconds.
         let _ = tokio::time::timeout(Duration::from_secs(10), pickups.recorded.wait()).await;
@@ -624,26 +616,9 @@ async fn pickup_on(pool: &PgPool, opts: &PickupOptions) -> anyhow::Result<Pickup
     Ok(PickupReport {
         rate: opts.rate,
         tasks: usize::try_from(h.len()).unwrap_or(usize::MAX),
-        pickup_ms: Percentiles::of_micros(&h),
-        push_ms: Percentiles::of_micros(&pushes),
+        pickup_ms: h.summary(),
+        push_ms: pushes.summary(),
     })
-}
-
-impl Percentiles {
-    /// p50/p90/p99/max of a histogram of microseconds, in milliseconds.
-    fn of_micros(h: &Histogram<u64>) -> Self {
-        let ms = |us: u64| round3(us as f64 / 1_000.0);
-        Self {
-            p50: ms(h.value_at_quantile(0.50)),
-            p90: ms(h.value_at_quantile(0.90)),
-            p99: ms(h.value_at_quantile(0.99)),
-            max: ms(h.max()),
-        }
-    }
-}
-
-fn round3(x: f64) -> f64 {
-    (x * 1_000.0).round() / 1_000.0
 }
 
 // -------------------------------------------------------- select-server ---

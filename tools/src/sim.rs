@@ -8,7 +8,6 @@
 //! Routes: `POST /v1/chat/completions`, `GET /v1/models`, and Azure's
 //! `POST /openai/deployments/{deployment}/chat/completions`.
 
-use axum::serve::ListenerExt;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -20,6 +19,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::serve::ListenerExt;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 use shared::model::{AiMode, ResumeSectionType};
