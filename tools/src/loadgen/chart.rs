@@ -32,95 +32,84 @@ fn y_top(values: impl Iterator<Item = f64>, floor: f64) -> f64 {
     values.fold(floor, f64::max) * 1.1
 }
 
-/// Renders the chart as an SVG document.
-pub fn svg(report: &Report) -> Result<String> {
-    let timeline = &report.timeline;
+/// One panel: its title, axis names, y range and lines.
+struct Panel<'a> {
+    caption: String,
+    x_desc: &'a str,
+    y_desc: &'a str,
+    y_top: f64,
+    series: &'a [Series],
+}
+
+/// Draws `panel` on `area`, over `timeline`.
+fn draw_panel(
+    area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    panel: &Panel<'_>,
+    timeline: &[TimelineBucket],
+) -> Result<()> {
     let x_end = (timeline.len().max(1)) as f64;
     let x_label = |x: &f64| if x_end >= 10.0 { format!("{x:.0}") } else { format!("{x:.1}") };
     let y_label = |y: &f64| if y.fract() == 0.0 || *y >= 100.0 { format!("{y:.0}") } else { format!("{y:.1}") };
+    let mut chart = ChartBuilder::on(area)
+        .caption(&panel.caption, ("sans-serif", 18).into_font())
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(56)
+        .build_cartesian_2d(0f64..x_end, 0f64..panel.y_top)
+        .map_err(draw_error)?;
+    chart
+        .configure_mesh()
+        .x_desc(panel.x_desc)
+        .y_desc(panel.y_desc)
+        .x_label_formatter(&x_label)
+        .y_label_formatter(&y_label)
+        .draw()
+        .map_err(draw_error)?;
+    for &(label, color, value) in panel.series {
+        chart
+            .draw_series(LineSeries::new(points(timeline, value), color.stroke_width(2)))
+            .map_err(draw_error)?
+            .label(label)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
+    }
+    chart.configure_series_labels().background_style(WHITE.mix(0.85)).border_style(BLACK).draw().map_err(draw_error)?;
+    Ok(())
+}
+
+/// Renders the chart as an SVG document.
+pub fn svg(report: &Report) -> Result<String> {
+    let timeline = &report.timeline;
+    let throughput = Panel {
+        caption: format!(
+            "Throughput: {:.2} jobs/s overall ({} completed)",
+            report.throughput_jobs_per_sec, report.completed
+        ),
+        x_desc: "seconds since the first submission",
+        y_desc: "jobs per second",
+        y_top: y_top(timeline.iter().flat_map(|b| [b.completed as f64, b.submitted as f64]), 1.0),
+        series: &[
+            ("completed/s", DARK_GREEN, |b| Some(b.completed as f64)),
+            ("accepted/s", BLUE, |b| Some(b.submitted as f64)),
+            ("failed/s", RED, |b| Some(b.failed as f64)),
+        ],
+    };
+    let latency = Panel {
+        caption: format!(
+            "End-to-end latency (202 → COMPLETED seen): p50 {:.0} ms, p99 {:.0} ms overall",
+            report.e2e_ms.p50, report.e2e_ms.p99
+        ),
+        x_desc: "seconds since the first submission (jobs completed in that second)",
+        y_desc: "milliseconds",
+        y_top: y_top(timeline.iter().filter_map(|b| b.e2e_p99_ms), 1.0),
+        series: &[("e2e p50", BLUE, |b| b.e2e_p50_ms), ("e2e p99", RED, |b| b.e2e_p99_ms)],
+    };
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE).map_err(draw_error)?;
         let (top, bottom) = root.split_vertically(HEIGHT / 2);
-
-        let rate_top = y_top(timeline.iter().flat_map(|b| [b.completed as f64, b.submitted as f64]), 1.0);
-        let mut chart = ChartBuilder::on(&top)
-            .caption(
-                format!(
-                    "Throughput: {:.2} jobs/s overall ({} completed)",
-                    report.throughput_jobs_per_sec, report.completed
-                ),
-                ("sans-serif", 18).into_font(),
-            )
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(56)
-            .build_cartesian_2d(0f64..x_end, 0f64..rate_top)
-            .map_err(draw_error)?;
-        chart
-            .configure_mesh()
-            .x_desc("seconds since the first submission")
-            .y_desc("jobs per second")
-            .x_label_formatter(&x_label)
-            .y_label_formatter(&y_label)
-            .draw()
-            .map_err(draw_error)?;
-        let series: [Series; 3] = [
-            ("completed/s", DARK_GREEN, |b| Some(b.completed as f64)),
-            ("accepted/s", BLUE, |b| Some(b.submitted as f64)),
-            ("failed/s", RED, |b| Some(b.failed as f64)),
-        ];
-        for (label, color, value) in series {
-            chart
-                .draw_series(LineSeries::new(points(timeline, value), color.stroke_width(2)))
-                .map_err(draw_error)?
-                .label(label)
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
-        }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .draw()
-            .map_err(draw_error)?;
-
-        let latency_top = y_top(timeline.iter().filter_map(|b| b.e2e_p99_ms), 1.0);
-        let mut chart = ChartBuilder::on(&bottom)
-            .caption(
-                format!(
-                    "End-to-end latency (202 → COMPLETED seen): p50 {:.0} ms, p99 {:.0} ms overall",
-                    report.e2e_ms.p50, report.e2e_ms.p99
-                ),
-                ("sans-serif", 18).into_font(),
-            )
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(56)
-            .build_cartesian_2d(0f64..x_end, 0f64..latency_top)
-            .map_err(draw_error)?;
-        chart
-            .configure_mesh()
-            .x_desc("seconds since the first submission (jobs completed in that second)")
-            .y_desc("milliseconds")
-            .x_label_formatter(&x_label)
-            .y_label_formatter(&y_label)
-            .draw()
-            .map_err(draw_error)?;
-        let series: [Series; 2] = [("e2e p50", BLUE, |b| b.e2e_p50_ms), ("e2e p99", RED, |b| b.e2e_p99_ms)];
-        for (label, color, value) in series {
-            chart
-                .draw_series(LineSeries::new(points(timeline, value), color.stroke_width(2)))
-                .map_err(draw_error)?
-                .label(label)
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
-        }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .draw()
-            .map_err(draw_error)?;
+        draw_panel(&top, &throughput, timeline)?;
+        draw_panel(&bottom, &latency, timeline)?;
         root.present().map_err(draw_error)?;
     }
     Ok(out)

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail, ensure};
+use anyhow::{Context, Result, anyhow, bail, ensure};
 use bytes::Bytes;
 use clap::{Args, ValueEnum};
 use futures::{StreamExt as _, TryStreamExt as _, stream};
@@ -439,6 +439,35 @@ async fn setup_users(
         .await
 }
 
+/// `POST url` with a JSON `body`, its status counted; a transport error as
+/// a short message.
+async fn post_json(
+    client: &reqwest::Client,
+    statuses: &StatusCounter,
+    auth: &HeaderValue,
+    url: &str,
+    body: Bytes,
+) -> Result<reqwest::Response, String> {
+    let sent = client
+        .post(url)
+        .header(AUTHORIZATION, auth.clone())
+        .header(CONTENT_TYPE, "application/json")
+        .body(body)
+        .timeout(REQUEST_TIMEOUT)
+        .send()
+        .await;
+    match sent {
+        Ok(response) => {
+            statuses.record(response.status().as_u16());
+            Ok(response)
+        }
+        Err(error) => {
+            statuses.record_error();
+            Err(transport_error(&error))
+        }
+    }
+}
+
 /// `POST url body` expecting 201 `{"id": …}`; retries 429s.
 async fn create(
     client: &reqwest::Client,
@@ -448,23 +477,9 @@ async fn create(
     body: Bytes,
 ) -> Result<String> {
     loop {
-        let response = client
-            .post(&url)
-            .header(AUTHORIZATION, auth.clone())
-            .header(CONTENT_TYPE, "application/json")
-            .body(body.clone())
-            .timeout(REQUEST_TIMEOUT)
-            .send()
-            .await;
-        let response = match response {
-            Ok(response) => response,
-            Err(error) => {
-                statuses.record_error();
-                bail!("POST {url}: {}", transport_error(&error));
-            }
-        };
+        let response =
+            post_json(client, statuses, auth, &url, body.clone()).await.map_err(|e| anyhow!("POST {url}: {e}"))?;
         let status = response.status();
-        statuses.record(status.as_u16());
         if status == StatusCode::TOO_MANY_REQUESTS {
             let wait = retry_after(response.headers()).unwrap_or(DEFAULT_RETRY_AFTER);
             drop(response.bytes().await);
@@ -606,24 +621,10 @@ async fn submit(ctx: &Ctx, user: &User, t_submit: Duration) -> Result<Accepted, 
     let give_up = ctx.t0 + t_submit + ctx.timeout;
     loop {
         let t_post = ctx.now();
-        let response = ctx
-            .client
-            .post(&user.jobs_url)
-            .header(AUTHORIZATION, user.auth.clone())
-            .header(CONTENT_TYPE, "application/json")
-            .body(user.job_body.clone())
-            .timeout(REQUEST_TIMEOUT)
-            .send()
-            .await;
-        let response = match response {
-            Ok(response) => response,
-            Err(error) => {
-                ctx.statuses.record_error();
-                return Err(format!("POST ai-jobs: {}", transport_error(&error)));
-            }
-        };
+        let response = post_json(&ctx.client, &ctx.statuses, &user.auth, &user.jobs_url, user.job_body.clone())
+            .await
+            .map_err(|e| format!("POST ai-jobs: {e}"))?;
         let status = response.status();
-        ctx.statuses.record(status.as_u16());
         if status == StatusCode::TOO_MANY_REQUESTS {
             ctx.submit_retries.fetch_add(1, Ordering::Relaxed);
             let wait = retry_after(response.headers()).unwrap_or(DEFAULT_RETRY_AFTER);
