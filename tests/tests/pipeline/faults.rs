@@ -94,11 +94,9 @@ async fn deepseek_without_operator_credentials_fails_clearly() {
     worker.stop().await.expect("stop");
 }
 
-#[tokio::test]
-async fn azure_401_fails_at_once_and_marks_the_key_invalid() {
-    let app = TestApp::spawn().await;
-    // First request (the key's validation) succeeds; the job's call is refused.
-    let sim = Sim::start(SimConfig { script: vec![Scripted::Ok, Scripted::Status(401)], ..SimConfig::default() }).await;
+/// `user_az` stores an Azure key for the simulator's deployment and gets a
+/// project, base version and JD; a worker runs.
+async fn azure_setup(app: &TestApp, sim: &Sim) -> (String, Value, String, TestWorker) {
     let (status, key) = app
         .put(
             "/v1/api-keys/AZURE_OPENAI",
@@ -108,7 +106,15 @@ async fn azure_401_fails_at_once_and_marks_the_key_invalid() {
         .await;
     assert_eq!(status, 200, "{key}");
     let (project, base, jd) = app.tailoring_setup("user_az", SAMPLE_RESUME).await;
-    let worker = TestWorker::start(worker_config(&app.db_url(), None));
+    (project, base, jd, TestWorker::start(worker_config(&app.db_url(), None)))
+}
+
+#[tokio::test]
+async fn azure_401_fails_at_once_and_marks_the_key_invalid() {
+    let app = TestApp::spawn().await;
+    // First request (the key's validation) succeeds; the job's call is refused.
+    let sim = Sim::start(SimConfig { script: vec![Scripted::Ok, Scripted::Status(401)], ..SimConfig::default() }).await;
+    let (project, base, jd, worker) = azure_setup(&app, &sim).await;
     let job = app.submit("user_az", &project, &id_of(&base), &jd, "BALANCED", "AZURE_OPENAI").await;
     let done = app.wait_final("user_az", &job, Duration::from_secs(30)).await;
     assert_eq!(done["status"], "FAILED");
@@ -134,16 +140,7 @@ async fn azure_jobs_complete_through_the_deployment_route() {
     let app = TestApp::spawn().await;
     let sim =
         Sim::start(SimConfig { require_key: Some("azure-secret-key-123456".into()), ..SimConfig::default() }).await;
-    let (status, key) = app
-        .put(
-            "/v1/api-keys/AZURE_OPENAI",
-            "user_az",
-            json!({"apiKey": "azure-secret-key-123456", "endpoint": format!("{}/openai/deployments/gpt-4o", sim.base)}),
-        )
-        .await;
-    assert_eq!(status, 200, "{key}");
-    let (project, base, jd) = app.tailoring_setup("user_az", SAMPLE_RESUME).await;
-    let worker = TestWorker::start(worker_config(&app.db_url(), None));
+    let (project, base, jd, worker) = azure_setup(&app, &sim).await;
     let job = app.submit("user_az", &project, &id_of(&base), &jd, "AGGRESSIVE", "AZURE_OPENAI").await;
     let done = app.wait_final("user_az", &job, Duration::from_secs(30)).await;
     assert_eq!(done["status"], "COMPLETED", "{done}");
