@@ -18,7 +18,8 @@
 # (c) pickup latency at a steady 50 jobs/s over SSE; (d) the job poll route
 # against a bare primary-key select route; (e) scaling with llm-sim at 500 ms
 # for 1, 2 and 4 worker processes; (f) RSS of api and workers, idle and under
-# load. Writes bench/bench-report.json (raw figures and ratios), bench/bench-report.md,
+# load; (g) compiles: latency per résumé style and compiles per minute of one
+# worker, through the sandboxed compiler. Writes bench/bench-report.json (raw figures and ratios), bench/bench-report.md,
 # and each step's own report (bench/*.json, loadgen's .md and .svg charts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,12 +34,15 @@ out="${BENCH_OUT:-bench}"
 mkdir -p "$out" "$out/logs"
 
 scripts/ensure-services.sh
+scripts/ensure-tools.sh
 if [ "$profile" = release ]; then cargo build -q --release --bins; else cargo build -q --bins; fi
 
 if $quick; then
   DRAIN_TASKS=2000; E2E_JOBS=300; E2E_CONC=64; PICKUP_JOBS=100; HAMMER_SECS=2; SCALE_SECS=4
+  COMPILE_RUNS=1; COMPILE_SECS=5
 else
   DRAIN_TASKS=20000; E2E_JOBS=20000; E2E_CONC=256; PICKUP_JOBS=1500; HAMMER_SECS=10; SCALE_SECS=20
+  COMPILE_RUNS=10; COMPILE_SECS=60
 fi
 
 admin="${TEST_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/postgres}"
@@ -70,7 +74,7 @@ start_sim() {
 start_api() {
   env DATABASE_URL="$db" REDIS_URL="$redis" API_ADDR="127.0.0.1:$api_port" RUST_LOG=warn \
     CLERK_JWT_KEY="$(cat "$keys/dev-public.pem")" API_KEY_ENCRYPTION_KEY="$enc_key" \
-    AI_JOB_SUBMISSIONS_PER_MINUTE=0 DATABASE_MAX_CONNECTIONS="${BENCH_API_DB_CONNECTIONS:-16}" \
+    AI_JOB_SUBMISSIONS_PER_MINUTE=0 STORAGE_URL="file://$out/storage" DATABASE_MAX_CONNECTIONS="${BENCH_API_DB_CONNECTIONS:-16}" \
     "$bin/api" >"$out/logs/api.log" 2>&1 & api_pid=$!; pids+=($api_pid)
   wait_http "$api/readyz"
 }
@@ -78,7 +82,7 @@ worker_pids=()
 start_workers() {  # count concurrency
   for i in $(seq 1 "$1"); do
     env DATABASE_URL="$db" REDIS_URL="$redis" RUST_LOG=warn API_KEY_ENCRYPTION_KEY="$enc_key" \
-      NEBIUS_API_KEY=bench-key NEBIUS_BASE_URL="http://127.0.0.1:$sim_port/v1/" DEEPSEEK_RPM=0 \
+      STORAGE_URL="file://$out/storage" WORKER_QUEUES=ai-jobs NEBIUS_API_KEY=bench-key NEBIUS_BASE_URL="http://127.0.0.1:$sim_port/v1/" DEEPSEEK_RPM=0 \
       WORKER_NAME="bench-$i" WORKER_CONCURRENCY="$2" WORKER_BATCH_SIZE="${BENCH_WORKER_BATCH:-64}" \
       QUEUE_RETENTION_SECS=30 \
       "$bin/worker" >"$out/logs/worker-$i.log" 2>&1 & worker_pids+=($!); pids+=($!)
@@ -176,6 +180,9 @@ for n in 1 2 4; do
     --report "$out/scale-$n.json"
   stop_workers
 done
+
+step "(g) compiles: every résumé of eval/ $COMPILE_RUNS times, then one worker's throughput for $COMPILE_SECS s"
+"$bin/compile-bench" --resumes eval/resumes --runs "$COMPILE_RUNS" --seconds "$COMPILE_SECS" > "$out/compile.json"
 
 step "report"
 python3 scripts/bench_report.py "$out" "$profile" "$quick"

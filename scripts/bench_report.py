@@ -27,6 +27,7 @@ poll = load("hammer-poll.json")
 scale = {n: load(f"scale-{n}.json") for n in (1, 2, 4)}
 rss_idle = load("rss-idle.json")
 rss_load = load("rss-load.json")
+compile_run = load("compile.json")
 
 t = {n: scale[n]["throughputJobsPerSec"] for n in scale}
 figures = {
@@ -49,6 +50,7 @@ figures = {
         "apiLoad": round(rss_load["apiKb"] / 1024, 1),
         "workerLoad": round(rss_load["workerKb"] / 1024, 1),
     },
+    "compile": compile_run,
 }
 ratios = {
     "endToEndVsBareQueue": ratio(figures["endToEndJobsPerSec"], figures["bareQueueTasksPerSec"]),
@@ -115,6 +117,20 @@ lines += [
     f"| RSS idle api / worker (MB) | {figures['rssMb']['apiIdle']} / {figures['rssMb']['workerIdle']} |",
     f"| RSS under load api / worker (MB) | {figures['rssMb']['apiLoad']} / {figures['rssMb']['workerLoad']} |",
     "",
+    "",
+    f"Compiles (sandbox: {compile_run['sandbox']}; previews included), latency per résumé style:",
+    "",
+    "| style | engine | pages | p50 ms | p95 ms |",
+    "|---|---|---|---|---|",
+]
+for style, c in compile_run["latencyByStyle"].items():
+    lines.append(f"| {style} | {c['engine']} | {c['pages']} | {c['p50Ms']:.0f} | {c['p95Ms']:.0f} |")
+tp = compile_run["throughput"]
+lines += [
+    "",
+    f"One worker, {tp['concurrency']} compiles at a time for {tp['seconds']:.0f} s: "
+    f"**{tp['compilesPerMinutePerWorker']:.0f} compiles per minute** ({tp['compiled']} compiled, {tp['failed']} failed).",
+    "",
     "Charts: `e2e.svg`, `pickup.svg`, `scale-*.svg` beside this file.",
 ]
 with open(os.path.join(out, "bench-report.md"), "w") as f:
@@ -123,7 +139,7 @@ print("\n".join(lines))
 
 # The smoke run's figures mean nothing, but a lost or failed job is a bug.
 lost = e2e["lost"] + pickup["lost"] + sum(scale[n]["lost"] for n in scale)
-failed = e2e["failed"] + pickup["failed"] + sum(scale[n]["failed"] for n in scale)
+failed = e2e["failed"] + pickup["failed"] + sum(scale[n]["failed"] for n in scale) + tp["failed"]
 if lost or failed:
-    print(f"FAILED: {lost} jobs lost and {failed} failed in the benchmark runs", file=sys.stderr)
+    print(f"FAILED: {lost} jobs lost and {failed} jobs or compiles failed in the benchmark runs", file=sys.stderr)
     sys.exit(1)

@@ -8,15 +8,8 @@
 #   scripts/eval.sh --base-url URL   against a real provider (NEBIUS_API_KEY)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# pdflatex and what the résumés in eval/ load (lmodern is only a
-# recommendation of texlive's packages, so name it).
-if ! command -v pdflatex >/dev/null 2>&1 || ! kpsewhich lmodern.sty >/dev/null 2>&1; then
-  echo "[eval] installing pdflatex (texlive-latex-recommended/-extra, fonts-recommended, lmodern)" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null
-  apt-get install -y -qq --no-install-recommends \
-    texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended lmodern >/dev/null
-fi
+# TeX Live and what the résumés in eval/ load.
+scripts/ensure-tools.sh
 SQLX_OFFLINE=true cargo build -q -p tailor-tools --bin tailor-eval
 target="${CARGO_TARGET_DIR:-target}"
 out="${EVAL_OUT:-$(mktemp -d)}"

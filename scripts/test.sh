@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Run every test of the workspace against a real PostgreSQL and Redis
-# (started if needed). Each test creates and drops its own database.
+# (started if needed), real TeX Live and a local S3 server (installed if
+# needed). Each test creates and drops its own database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-services.sh
+scripts/ensure-tools.sh --test
 
 export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/postgres}"
 export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379}"

@@ -12,6 +12,7 @@ detach=false; [ "${1:-}" = "--detach" ] && detach=true
 
 bold() { printf '\033[1m%s\033[0m\n' "$*"; }
 scripts/ensure-services.sh
+scripts/ensure-tools.sh
 
 dev="$root/.dev"; mkdir -p "$dev/logs"
 target="${CARGO_TARGET_DIR:-$root/target}"

@@ -39,6 +39,13 @@ pub struct Config {
     /// `AZURE_ALLOW_INSECURE_ENDPOINTS`: lets a user endpoint be plain http on
     /// any host (local fakes in tests). Off by default; never in production.
     pub allow_insecure_azure: bool,
+    /// `STORAGE_URL` (and the `AWS_*` variables for S3): where PDFs and
+    /// previews are stored, shared with the workers (`file://…`, default
+    /// `file://.data/storage`, or `s3://bucket/prefix`).
+    pub storage: shared::storage::Settings,
+    /// `STORAGE_PRESIGN_SECS` (default 300, at most 900): lifetime of the
+    /// presigned URL a PDF request is redirected to when the store is S3.
+    pub presign_ttl: Duration,
 }
 
 impl Config {
@@ -73,6 +80,14 @@ impl Config {
             submissions_per_minute: parse_or("AI_JOB_SUBMISSIONS_PER_MINUTE", 30)?,
             submission_burst: parse_or("AI_JOB_SUBMISSION_BURST", 10)?,
             allow_insecure_azure: parse_or("AZURE_ALLOW_INSECURE_ENDPOINTS", false)?,
+            storage: shared::storage::Settings::from_env(),
+            presign_ttl: {
+                let secs: u64 = parse_or("STORAGE_PRESIGN_SECS", 300)?;
+                if !(1..=900).contains(&secs) {
+                    bail!("STORAGE_PRESIGN_SECS must be between 1 and 900 (presigned URLs live at most 15 minutes)");
+                }
+                Duration::from_secs(secs)
+            },
         })
     }
 }

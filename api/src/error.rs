@@ -30,6 +30,9 @@ pub enum ApiError {
     /// 404: missing, or not the caller's (the two are indistinguishable by design).
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// 404 with a detail that says why (e.g. a PDF before the version has compiled).
+    #[error("{0}")]
+    Absent(String),
     /// 405
     #[error("method not allowed")]
     MethodNotAllowed,
@@ -61,7 +64,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::NotFound(_) | ApiError::Absent(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,

@@ -61,6 +61,8 @@ impl Application {
             keyring: config.keyring.clone(),
             providers,
             allow_insecure_azure: config.allow_insecure_azure,
+            storage: shared::storage::Storage::open(&config.storage).context("STORAGE_URL")?,
+            presign_ttl: config.presign_ttl,
         };
         let app = router(state.clone(), config.max_body_bytes);
         let listener = TcpListener::bind(config.addr).await.with_context(|| format!("binding {}", config.addr))?;

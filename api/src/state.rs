@@ -29,4 +29,8 @@ pub struct AppState {
     /// Provider client for validating users' keys (short budget).
     pub providers: ChatClient,
     pub allow_insecure_azure: bool,
+    /// Where compiled PDFs and previews are stored.
+    pub storage: shared::storage::Storage,
+    /// How long a presigned download URL lives (S3 stores).
+    pub presign_ttl: std::time::Duration,
 }

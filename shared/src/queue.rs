@@ -1,8 +1,11 @@
 //! The queue contract between `api` (producer) and `worker` (consumer).
 //!
-//! One queue, [`QUEUE_NAME`], in apalis-postgres's `apalis.jobs` table. The
-//! task payload is only the AIJob's id: PostgreSQL's `AIJob` row is the system
-//! of record, the task is the doorbell. [`enqueue_ai_job`] writes the task on
+//! Two queues in apalis-postgres's `apalis.jobs` table: [`QUEUE_NAME`] for AI
+//! jobs and [`COMPILE_QUEUE_NAME`] for compiles to PDF, so operators can run
+//! compile workers (which need TeX) apart from tailoring workers. A task's
+//! payload is only an id: PostgreSQL's rows (`AIJob`,
+//! `tailor.version_compile`) are the system of record, the task is the
+//! doorbell. [`enqueue_ai_job`] writes the task on
 //! the caller's connection, so the api inserts the AIJob row and its task in
 //! one transaction: there is never a job without a task, nor a task without a
 //! job.
@@ -17,6 +20,9 @@ use crate::model::AiModelProvider;
 /// The one queue name, shared by producer and consumer (apalis would
 /// otherwise default to a Rust type name, which a refactor could change).
 pub const QUEUE_NAME: &str = "tailor.ai-jobs";
+
+/// The queue of compiles to PDF.
+pub const COMPILE_QUEUE_NAME: &str = "tailor.compile";
 
 /// Database-level attempts for one task. Provider errors are retried with
 /// backoff inside the handler; this only covers a worker crash or a lost
@@ -52,5 +58,31 @@ pub async fn enqueue_ai_job(
     let payload = serde_json::to_vec(&TailorTask { ai_job_id, provider })?;
     let task = TaskBuilder::new(payload).max_attempts(MAX_TASK_ATTEMPTS).idempotency_key(ai_job_id.to_string()).build();
     apalis_postgres::queries::push_tasks(conn, QUEUE_NAME, vec![task]).await?;
+    Ok(())
+}
+
+/// The compile task's payload: which version, and which request of it
+/// (`tailor.version_compile.request_seq`), so a stale task never records
+/// over a newer request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CompileTask {
+    pub version_id: Uuid,
+    pub request_seq: i32,
+}
+
+impl CompileTask {
+    /// The task's idempotency key: one task per request of a version.
+    pub fn key(&self) -> String {
+        format!("{}:{}", self.version_id, self.request_seq)
+    }
+}
+
+/// Push a compile task on `conn`, inside the transaction that records the
+/// request in `tailor.version_compile`.
+pub async fn enqueue_compile(conn: &mut PgConnection, task: CompileTask) -> Result<(), EnqueueError> {
+    let payload = serde_json::to_vec(&task)?;
+    let task = TaskBuilder::new(payload).max_attempts(MAX_TASK_ATTEMPTS).idempotency_key(task.key()).build();
+    apalis_postgres::queries::push_tasks(conn, COMPILE_QUEUE_NAME, vec![task]).await?;
     Ok(())
 }

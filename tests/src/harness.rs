@@ -185,6 +185,8 @@ pub struct TestApp {
     pub db: TestDb,
     /// The configuration it was started with (replicas start from it).
     pub config: api::Config,
+    /// The object store's directory (`STORAGE_URL`), removed with the app.
+    pub storage_dir: tempfile::TempDir,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -219,6 +221,7 @@ impl TestApp {
         // Logs of the app under test, shown for failing tests (RUST_LOG filters).
         shared::telemetry::init_for_tests();
         let db = TestDb::migrated().await;
+        let storage_dir = tempfile::Builder::new().prefix("tailor-test-storage-").tempdir().expect("storage dir");
         let mut config = api::Config {
             database_url: db.url.clone(),
             redis_url: redis_url(),
@@ -241,6 +244,8 @@ impl TestApp {
             // Unlimited unless a test is about the limit.
             submissions_per_minute: 0,
             submission_burst: 1,
+            storage: shared::storage::Settings::local(storage_dir.path()),
+            presign_ttl: Duration::from_secs(300),
         };
         tweak(&mut config);
         let (base, pool, server) = serve(config.clone()).await;
@@ -250,6 +255,7 @@ impl TestApp {
             pool,
             db,
             config,
+            storage_dir,
             server,
         }
     }
@@ -290,6 +296,12 @@ impl TestApp {
     /// The test database's URL (for workers).
     pub fn db_url(&self) -> String {
         self.db.url.clone()
+    }
+
+    /// A worker configuration for this app: its database and object store,
+    /// DEEPSEEK on `sim` when given (see [`worker_config`]).
+    pub fn worker_config(&self, sim: Option<&Sim>) -> worker::Config {
+        worker::Config { storage: self.config.storage.clone(), ..worker_config(&self.db.url, sim) }
     }
 
     pub async fn patch(&self, path: &str, sub: &str, body: Value) -> (u16, Value) {
@@ -373,7 +385,9 @@ Go, Rust, PostgreSQL, Docker, Kubernetes
 pub const SAMPLE_JD: &str = "Senior Backend Engineer\n\nWe are looking for a backend engineer with Go and Postgres experience.\nRequirements:\n- 5+ years building distributed systems in Go\n- Experience with k8s and Docker\n- Strong SQL skills\n";
 
 /// A worker configuration for tests: `database_url`, DEEPSEEK on `sim`
-/// (when given), fast heartbeats, a short provider budget.
+/// (when given), fast heartbeats, a short provider budget, both queues,
+/// compiles with short limits (bubblewrap where it works), and an object
+/// store that nothing reads (use [`TestApp::worker_config`] to share the app's).
 pub fn worker_config(database_url: &str, sim: Option<&Sim>) -> worker::Config {
     worker::Config {
         database_url: database_url.to_owned(),
@@ -401,6 +415,15 @@ pub fn worker_config(database_url: &str, sim: Option<&Sim>) -> worker::Config {
         azure_rpm: 0,
         provider_queue_wait: Duration::from_secs(10),
         queue_retention: Duration::from_secs(600),
+        queues: worker::config::Queues::default(),
+        compile_concurrency: 2,
+        compile_limits: worker::compile::Limits {
+            timeout: Duration::from_secs(30),
+            cpu: Duration::from_secs(20),
+            ..worker::compile::Limits::default()
+        },
+        compile_isolation: None,
+        storage: shared::storage::Settings::local(&std::env::temp_dir().join("tailor-test-storage-unshared")),
     }
 }
 

@@ -11,14 +11,17 @@ use serde_json::{Value, json};
 
 struct System {
     db: TestDb,
+    /// The object store every process shares (`STORAGE_URL`).
+    storage: tempfile::TempDir,
     api: String,
     sim_port: u16,
     procs: Vec<Proc>,
 }
 
-fn worker_env(db: &TestDb, sim_port: u16, name: &str) -> Vec<(&'static str, String)> {
+fn worker_env(db: &TestDb, storage: &tempfile::TempDir, sim_port: u16, name: &str) -> Vec<(&'static str, String)> {
     vec![
         ("DATABASE_URL", db.url.clone()),
+        ("STORAGE_URL", format!("file://{}", storage.path().display())),
         ("NEBIUS_API_KEY", "sim-key".into()),
         ("NEBIUS_BASE_URL", format!("http://127.0.0.1:{sim_port}/v1/")),
         ("API_KEY_ENCRYPTION_KEY", "KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio=".into()),
@@ -38,6 +41,7 @@ fn worker_env(db: &TestDb, sim_port: u16, name: &str) -> Vec<(&'static str, Stri
 impl System {
     async fn start(sim_latency_ms: u64, workers: usize) -> System {
         let db = TestDb::migrated().await;
+        let storage = tempfile::tempdir().expect("storage dir");
         let sim_port = free_port();
         let api_port = free_port();
         let mut procs = vec![Proc::start(
@@ -50,6 +54,7 @@ impl System {
             &[],
             &[
                 ("DATABASE_URL", db.url.clone()),
+                ("STORAGE_URL", format!("file://{}", storage.path().display())),
                 ("REDIS_URL", redis_url()),
                 ("API_ADDR", format!("127.0.0.1:{api_port}")),
                 ("CLERK_JWT_KEY", keys().public_pem.clone()),
@@ -60,7 +65,7 @@ impl System {
         ));
         let api = format!("http://127.0.0.1:{api_port}");
         wait_ready(&format!("{api}/readyz"), Duration::from_secs(30)).await;
-        let mut system = System { db, api, sim_port, procs };
+        let mut system = System { db, storage, api, sim_port, procs };
         for i in 0..workers {
             system.start_worker(&format!("e2e-worker-{i}"));
         }
@@ -68,7 +73,7 @@ impl System {
     }
 
     fn start_worker(&mut self, name: &str) -> usize {
-        self.procs.push(Proc::start("worker", &[], &worker_env(&self.db, self.sim_port, name)));
+        self.procs.push(Proc::start("worker", &[], &worker_env(&self.db, &self.storage, self.sim_port, name)));
         self.procs.len() - 1
     }
 

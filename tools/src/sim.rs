@@ -67,7 +67,15 @@ pub struct SimConfig {
     /// degrees and skills, edits to locked sections, wrong quotes, unbalanced
     /// braces, and changes beyond the mode's budget.
     pub bad_edits: bool,
+    /// Like a careless model, put a character pdfLaTeX cannot typeset (an
+    /// emoji) into every third honest edit: the gates cannot see it, only a
+    /// compile can (the worker's `compile` gate must refuse exactly those).
+    pub careless_edits: bool,
 }
+
+/// What a careless edit adds: pdfLaTeX stops on it ("Unicode character …
+/// not set up for use with LaTeX").
+pub const CARELESS_MARK: &str = "\u{1F680} ";
 
 impl Default for SimConfig {
     fn default() -> Self {
@@ -84,6 +92,7 @@ impl Default for SimConfig {
             script: Vec::new(),
             seed: 7,
             bad_edits: false,
+            careless_edits: false,
         }
     }
 }
@@ -231,6 +240,9 @@ async fn chat(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: axum::body:
         (Scripted::NotJson, _) => "Sure! Here is a better résumé: ...".to_owned(),
         (_, Some(input)) => {
             let mut answer = propose(&input);
+            if c.careless_edits {
+                make_careless(&mut answer.edits);
+            }
             if c.bad_edits {
                 // First, so each is judged against the original text.
                 let mut edits = bad_edits(&input);
@@ -366,6 +378,16 @@ fn frame(line: &str, phrase: &str) -> String {
         None => (body, ""),
     };
     format!("{body}, with a focus on {phrase}{period}{close}")
+}
+
+/// Put [`CARELESS_MARK`] at the start of the text of every third bullet edit.
+pub fn make_careless(edits: &mut [Edit]) {
+    for edit in edits.iter_mut().filter(|e| bullet_text(&e.replacement).is_some()).step_by(3) {
+        if let Some(start) = bullet_text(&edit.replacement) {
+            edit.replacement.insert_str(start, CARELESS_MARK);
+            edit.reason = Some("CARELESS: a character pdfLaTeX cannot typeset".into());
+        }
+    }
 }
 
 /// Edits a careless or lying model would propose; every one must be refused.

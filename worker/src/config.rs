@@ -64,6 +64,54 @@ pub struct Config {
     /// `AZURE_ALLOW_INSECURE_ENDPOINTS`: lets a user endpoint be plain http on
     /// any host (local fakes in tests). Off by default; never in production.
     pub allow_insecure_azure: bool,
+    /// `WORKER_QUEUES`: `ai-jobs`, `compile`, or both (the default), comma-separated.
+    pub queues: Queues,
+    /// `COMPILE_CONCURRENCY`: compiles run at once by this process (default:
+    /// one per CPU; TeX is CPU-bound).
+    pub compile_concurrency: usize,
+    /// `COMPILE_TIMEOUT_SECS` (45), `COMPILE_CPU_SECS` (30), `COMPILE_MEMORY_MB`
+    /// (2048), `COMPILE_MAX_OUTPUT_MB` (20), `COMPILE_MAX_PAGES` (20): what one
+    /// compile may use.
+    pub compile_limits: crate::compile::Limits,
+    /// `COMPILE_SANDBOX`: `bwrap` (fail at start unless bubblewrap works),
+    /// `rlimits` (OS limits only), or unset: bubblewrap where it works.
+    pub compile_isolation: Option<crate::compile::Isolation>,
+    /// `STORAGE_URL` (and the `AWS_*` variables for S3): where PDFs and
+    /// previews are stored (`file://…` or `s3://bucket/prefix`; default
+    /// `file://.data/storage`).
+    pub storage: shared::storage::Settings,
+}
+
+/// Which queues a worker takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Queues {
+    pub ai_jobs: bool,
+    pub compile: bool,
+}
+
+impl Default for Queues {
+    fn default() -> Self {
+        Self { ai_jobs: true, compile: true }
+    }
+}
+
+impl std::str::FromStr for Queues {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let mut queues = Queues { ai_jobs: false, compile: false };
+        for name in s.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            match name {
+                "ai-jobs" => queues.ai_jobs = true,
+                "compile" => queues.compile = true,
+                other => return Err(format!("unknown queue {other:?} (expected ai-jobs, compile)")),
+            }
+        }
+        if !queues.ai_jobs && !queues.compile {
+            return Err("name at least one queue".into());
+        }
+        Ok(queues)
+    }
 }
 
 impl Config {
@@ -97,6 +145,24 @@ impl Config {
             provider_queue_wait: Duration::from_secs(parse_or("PROVIDER_QUEUE_WAIT_SECS", 600)?),
             queue_retention: Duration::from_secs(parse_or("QUEUE_RETENTION_SECS", 600)?),
             allow_insecure_azure: parse_or("AZURE_ALLOW_INSECURE_ENDPOINTS", false)?,
+            queues: parse_or("WORKER_QUEUES", Queues::default())?,
+            compile_concurrency: parse_or(
+                "COMPILE_CONCURRENCY",
+                std::thread::available_parallelism().map(usize::from).unwrap_or(1),
+            )?
+            .max(1),
+            compile_limits: crate::compile::Limits {
+                timeout: Duration::from_secs(parse_or("COMPILE_TIMEOUT_SECS", 45)?),
+                cpu: Duration::from_secs(parse_or("COMPILE_CPU_SECS", 30)?),
+                memory_bytes: parse_or::<u64>("COMPILE_MEMORY_MB", 2048)? * 1024 * 1024,
+                max_output_bytes: parse_or::<u64>("COMPILE_MAX_OUTPUT_MB", 20)? * 1024 * 1024,
+                max_pages: parse_or("COMPILE_MAX_PAGES", 20)?,
+            },
+            compile_isolation: match var("COMPILE_SANDBOX").as_deref() {
+                None | Some("auto") => None,
+                Some(v) => Some(v.parse().map_err(|e: String| anyhow::anyhow!("COMPILE_SANDBOX: {e}"))?),
+            },
+            storage: shared::storage::Settings::from_env(),
         })
     }
 
@@ -104,5 +170,19 @@ impl Config {
     /// predecessor's name, or that one's dead tasks would never be rescued.
     pub fn unique_name(&self) -> String {
         format!("{}-{}-{}", self.name_prefix, std::process::id(), &uuid::Uuid::new_v4().simple().to_string()[..8])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queues_are_named_in_a_list() {
+        assert_eq!("ai-jobs,compile".parse::<Queues>(), Ok(Queues { ai_jobs: true, compile: true }));
+        assert_eq!(" compile ".parse::<Queues>(), Ok(Queues { ai_jobs: false, compile: true }));
+        assert_eq!("ai-jobs".parse::<Queues>(), Ok(Queues { ai_jobs: true, compile: false }));
+        assert!("ai-jobs,pdf".parse::<Queues>().is_err());
+        assert!(",".parse::<Queues>().is_err());
     }
 }

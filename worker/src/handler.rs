@@ -15,6 +15,7 @@ use shared::db::retry_while_unavailable;
 
 use crate::WorkerState;
 use crate::jobs::ClaimedJob;
+use crate::proposal_compile::{self, Verdict};
 use crate::tailor::{self, EngineError};
 
 /// How long a transition is retried while PostgreSQL is unavailable before
@@ -40,8 +41,18 @@ pub async fn handle(task: TailorTask, state: Data<Arc<WorkerState>>) -> Result<V
         set.remove(&job.id);
     }
     match outcome? {
-        Outcome::Proposal(output) => {
-            let trace = serde_json::to_value(output.trace())?;
+        Outcome::Proposal(mut output) => {
+            let compile = match compile_proposal(&state, &job, &mut output).await? {
+                Ok(compile) => compile,
+                Err(message) => {
+                    tracing::warn!(ai_job.id = %job.id, error = %message, "job failed");
+                    retry_while_unavailable(DB_RETRY_BUDGET, || state.jobs.fail(job.id, &message)).await?;
+                    return Ok(json!({"failed": message}));
+                }
+            };
+            let mut trace = output.trace();
+            trace.compile = compile;
+            let trace = serde_json::to_value(trace)?;
             let latex = &output.proposal.latex;
             if retry_while_unavailable(DB_RETRY_BUDGET, || state.jobs.complete(job.id, latex, &trace)).await? {
                 tracing::info!(
@@ -60,6 +71,26 @@ pub async fn handle(task: TailorTask, state: Data<Arc<WorkerState>>) -> Result<V
             retry_while_unavailable(DB_RETRY_BUDGET, || state.jobs.fail(job.id, &message)).await?;
             Ok(json!({"failed": message}))
         }
+    }
+}
+
+/// When the base version has compiled, compile the proposal (dropping the
+/// edits that break it) before the job completes: `Ok(Ok(record))`, or
+/// `Ok(Err(message))` when no edit survives. A tailoring-only worker without
+/// TeX leaves the proposal uncompiled (it warned at start).
+async fn compile_proposal(
+    state: &WorkerState,
+    job: &ClaimedJob,
+    output: &mut tailor::EngineOutput,
+) -> Result<Result<Option<tailor::ProposalCompile>, String>, BoxDynError> {
+    let (true, Some(compiler)) = (job.base_compiled, state.compiler.as_ref()) else { return Ok(Ok(None)) };
+    match proposal_compile::compile_proposal(compiler, &state.storage, job, output).await? {
+        Verdict::Compiled(record) => Ok(Ok(Some(record))),
+        Verdict::BaseFails(why) => {
+            tracing::warn!(ai_job.id = %job.id, reason = %why, "the base no longer compiles here; proposal left uncompiled");
+            Ok(Ok(None))
+        }
+        Verdict::NothingCompiles(message) => Ok(Err(message)),
     }
 }
 

@@ -31,6 +31,10 @@ pub struct ClaimedJob {
     pub role_type: String,
     pub skills: serde_json::Value,
     pub keywords: serde_json::Value,
+    /// The project's name (names the proposal's PDF).
+    pub project_name: String,
+    /// Whether the base version has compiled: then the proposal is compiled too.
+    pub base_compiled: bool,
 }
 
 /// The AIJob rows, as the worker moves them.
@@ -59,7 +63,9 @@ impl Jobs {
                RETURNING j.id, j."projectId" AS project_id, j."baseVersionId" AS base_version_id,
                          j."jdId" AS jd_id, j.mode AS "mode: AiMode", p."userId" AS user_id,
                          v."latexContent" AS latex, d."roleType" AS role_type,
-                         d."extractedSkills" AS skills, d.keywords,
+                         d."extractedSkills" AS skills, d.keywords, p.name AS project_name,
+                         EXISTS (SELECT 1 FROM tailor.version_compile c
+                                 WHERE c.version_id = j."baseVersionId" AND c.state = 'SUCCEEDED') AS "base_compiled!",
                          (SELECT coalesce(json_agg(s ORDER BY s."orderIndex"), '[]'::json)
                           FROM "ResumeSection" s WHERE s."versionId" = j."baseVersionId") AS "sections!""#,
             job_id
@@ -82,6 +88,8 @@ impl Jobs {
             role_type: row.role_type,
             skills: row.skills,
             keywords: row.keywords,
+            project_name: row.project_name,
+            base_compiled: row.base_compiled,
         }))
     }
 
@@ -173,23 +181,29 @@ impl Jobs {
         Ok(failed.len() as u64)
     }
 
-    /// Delete the queue's finished tasks older than `retention`, at most
-    /// `limit` per call: apalis never deletes them, and a table that only
-    /// grows slows every fetch. Tasks that gave up are kept until their job
-    /// is FAILED (see [`Jobs::fail_abandoned`]). Replicas may prune at the
-    /// same time: rows another one holds are skipped. Returns how many went.
+    /// Delete the finished tasks of both queues older than `retention`, at
+    /// most `limit` per call: apalis never deletes them, and a table that
+    /// only grows slows every fetch. Tasks that gave up are kept until their
+    /// job is FAILED (see [`Jobs::fail_abandoned`]) or their compile request
+    /// is no longer PENDING. Replicas may prune at the same time: rows
+    /// another one holds are skipped. Returns how many went.
     pub async fn prune_finished_tasks(&self, retention: Duration, limit: i64) -> Result<u64, sqlx::Error> {
         let deleted = sqlx::query(
             r#"DELETE FROM apalis.jobs WHERE id IN (
                  SELECT t.id FROM apalis.jobs t
-                 WHERE t.job_type = $1 AND t.done_at < now() - make_interval(secs => $2)
+                 WHERE t.job_type IN ($1, $2) AND t.done_at < now() - make_interval(secs => $3)
                    AND (t.status = 'Done'
                         OR (t.status IN ('Failed', 'Killed') AND t.attempts >= t.max_attempts
                             AND NOT EXISTS (SELECT 1 FROM "AIJob" a
-                                            WHERE a.id = t.idempotency_key::uuid AND a.status IN ('QUEUED', 'RUNNING'))))
-                 LIMIT $3 FOR UPDATE SKIP LOCKED)"#,
+                                            WHERE t.job_type = $1 AND a.id::text = t.idempotency_key
+                                              AND a.status IN ('QUEUED', 'RUNNING'))
+                            AND NOT EXISTS (SELECT 1 FROM tailor.version_compile c
+                                            WHERE t.job_type = $2 AND c.state = 'PENDING'
+                                              AND c.version_id::text || ':' || c.request_seq = t.idempotency_key)))
+                 LIMIT $4 FOR UPDATE SKIP LOCKED)"#,
         )
         .bind(shared::queue::QUEUE_NAME)
+        .bind(shared::queue::COMPILE_QUEUE_NAME)
         .bind(retention.as_secs_f64())
         .bind(limit)
         .execute(&self.pool)

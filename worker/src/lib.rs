@@ -1,10 +1,15 @@
-//! The Tailor worker: dequeues AI jobs from the apalis-postgres queue
-//! ([`shared::queue::QUEUE_NAME`]), runs them, and records the outcome on
-//! the AIJob row. Any number of replicas may run side by side.
+//! The Tailor worker: dequeues AI jobs ([`shared::queue::QUEUE_NAME`]) and
+//! compiles ([`shared::queue::COMPILE_QUEUE_NAME`]) from apalis-postgres,
+//! runs them, and records the outcome. `WORKER_QUEUES` chooses the queues, so
+//! compile workers (which need TeX) can run apart from tailoring workers. Any
+//! number of replicas may run side by side.
 
+pub mod compile;
+pub mod compile_task;
 pub mod config;
 pub mod handler;
 pub mod jobs;
+pub mod proposal_compile;
 pub mod tailor;
 pub mod wakeups;
 
@@ -15,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::Context;
 use apalis::prelude::*;
 use apalis_postgres::PostgresStorage;
-use shared::queue::{QUEUE_NAME, TailorTask};
+use shared::queue::{COMPILE_QUEUE_NAME, CompileTask, QUEUE_NAME, TailorTask};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -36,6 +41,32 @@ pub struct WorkerState {
     /// AIJobs this process has moved to RUNNING and not yet finished; on a
     /// graceful stop whatever is left here goes back to QUEUED.
     pub in_flight: Mutex<HashSet<Uuid>>,
+    /// Where PDFs and previews go.
+    pub storage: shared::storage::Storage,
+    /// The sandboxed TeX; `None` on a tailoring-only worker without TeX
+    /// (proposals are then not compiled, which it logged at start).
+    pub compiler: Option<compile::Compiler>,
+}
+
+/// The compiler, when this machine has TeX: required when the worker takes
+/// the compile queue, optional otherwise.
+async fn compiler_for(config: &Config) -> anyhow::Result<Option<compile::Compiler>> {
+    let built = async {
+        let sandbox = compile::Sandbox::new(config.compile_isolation, config.compile_limits.clone()).await?;
+        compile::Compiler::new(sandbox).await
+    }
+    .await;
+    match built {
+        Ok(compiler) => {
+            tracing::info!(isolation = ?compiler.isolation(), limits = ?compiler.limits(), "compiler ready");
+            Ok(Some(compiler))
+        }
+        Err(e) if config.queues.compile => Err(e.context("the compile queue needs TeX")),
+        Err(e) => {
+            tracing::warn!(error = %e, "no TeX here: proposals of compiled versions will not be compiled by this worker");
+            Ok(None)
+        }
+    }
 }
 
 /// Run the worker until `shutdown` resolves, then drain: stop taking tasks,
@@ -60,6 +91,8 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
             None
         }
     };
+    let storage = shared::storage::Storage::open(&config.storage).context("STORAGE_URL")?;
+    let compiler = compiler_for(&config).await?;
     let state = Arc::new(WorkerState {
         pool: pool.clone(),
         jobs: jobs::Jobs::new(pool.clone(), events),
@@ -71,6 +104,8 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         allow_insecure_azure: config.allow_insecure_azure,
         azure_rpm: config.azure_rpm,
         in_flight: Mutex::new(HashSet::new()),
+        storage,
+        compiler,
     });
     let queue_config = apalis_postgres::Config::default()
         .queue(QUEUE_NAME)
@@ -78,18 +113,33 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         .heartbeat_interval(config.heartbeat)
         .missed_heartbeats(config.missed_heartbeats);
     tracing::info!(
-        worker = %name, queue = QUEUE_NAME, concurrency = config.concurrency,
+        worker = %name, queues = ?config.queues, concurrency = config.concurrency,
+        compile_concurrency = config.compile_concurrency, storage = state.storage.url(),
         orphan_after_s = queue_config.orphaned_duration().as_secs(), "worker starting"
     );
 
-    let monitor = {
-        let state = state.clone();
-        let name = name.clone();
-        let pool = pool.clone();
-        let queue_config = queue_config.clone();
-        let concurrency = config.concurrency;
-        let poll_interval = config.poll_interval;
-        Monitor::new()
+    // One queue's worker: its payload type, queue, name, concurrency and
+    // handler; the rest (storage, wake-ups, poll fallback, restart naming)
+    // is the same for both queues.
+    macro_rules! register_queue {
+        ($monitor:expr, $task:ty, $queue:expr, $name:expr, $concurrency:expr, $handler:path) => {{
+            let (state, pool, name, concurrency) = (state.clone(), pool.clone(), $name, $concurrency);
+            let queue_config = queue_config.clone().queue($queue);
+            let poll_interval = config.poll_interval;
+            $monitor.register(move |restarts| {
+                let storage = PostgresStorage::<$task>::new(&pool).with_config(queue_config.clone());
+                let wakeups = StreamStrategy::new(wakeups::QueueWakeups::new(pool.clone(), $queue));
+                let backend = PollWith::new(storage, wakeups).poll_with_interval(poll_interval);
+                let name = if restarts == 0 { name.clone() } else { format!("{name}-r{restarts}") };
+                WorkerBuilder::new(name.as_str())
+                    .backend(backend)
+                    .concurrency(concurrency)
+                    .data(state.clone())
+                    .build($handler)
+            })
+        }};
+    }
+    let mut monitor = Monitor::new()
             .shutdown_timeout(config.drain_timeout)
             // A worker whose backend failed (the database went away, the pool
             // timed out) is started again, never left dead. It comes back
@@ -99,19 +149,21 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
             .should_restart(|worker, error| {
                 tracing::warn!(worker = %worker.name(), restarts = worker.restarts(), error = %error, "queue worker failed; restarting it");
                 true
-            })
-            .register(move |restarts| {
-            let storage = PostgresStorage::<TailorTask>::new(&pool).with_config(queue_config.clone());
-            let wakeups = StreamStrategy::new(wakeups::QueueWakeups::new(pool.clone(), QUEUE_NAME));
-            let backend = PollWith::new(storage, wakeups).poll_with_interval(poll_interval);
-            let name = if restarts == 0 { name.clone() } else { format!("{name}-r{restarts}") };
-            WorkerBuilder::new(name.as_str())
-                .backend(backend)
-                .concurrency(concurrency)
-                .data(state.clone())
-                .build(handler::handle)
-        })
-    };
+            });
+    if config.queues.ai_jobs {
+        monitor = register_queue!(monitor, TailorTask, QUEUE_NAME, name.clone(), config.concurrency, handler::handle);
+    }
+    if config.queues.compile {
+        let compile_name = format!("{name}-compile");
+        monitor = register_queue!(
+            monitor,
+            CompileTask,
+            COMPILE_QUEUE_NAME,
+            compile_name,
+            config.compile_concurrency,
+            compile_task::handle
+        );
+    }
     // Sweeper, once per heartbeat: fail jobs whose queue task gave up, and
     // prune finished queue tasks.
     let sweeper = {
@@ -125,6 +177,11 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
                 match jobs.fail_abandoned().await {
                     Ok(0) => {}
                     Ok(n) => tracing::warn!(jobs = n, "failed jobs whose queue task gave up"),
+                    Err(e) => tracing::debug!(error = %e, "sweeper could not run"),
+                }
+                match compile_task::fail_abandoned(&jobs.pool).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::warn!(compiles = n, "failed compiles whose queue task gave up"),
                     Err(e) => tracing::debug!(error = %e, "sweeper could not run"),
                 }
                 prune(&jobs, retention).await;
@@ -171,7 +228,8 @@ async fn prune(jobs: &jobs::Jobs, retention: std::time::Duration) {
 }
 
 /// After a stop: jobs still RUNNING here go back to QUEUED, and the queue
-/// tasks this worker had locked go back to Pending, so another replica
+/// tasks this worker had locked (on either queue; their lock names all start
+/// with this process's unique name) go back to Pending, so another replica
 /// picks them up at once rather than after the orphan timeout.
 async fn release_unfinished(state: &WorkerState, worker_name: &str) {
     let unfinished: Vec<Uuid> = state.in_flight.lock().map(|s| s.iter().copied().collect()).unwrap_or_default();
@@ -184,7 +242,7 @@ async fn release_unfinished(state: &WorkerState, worker_name: &str) {
     }
     let released = sqlx::query(
         "UPDATE apalis.jobs SET status = 'Pending', lock_by = NULL, lock_at = NULL
-         WHERE lock_by = $1 AND status IN ('Queued', 'Running')",
+         WHERE starts_with(lock_by, $1) AND status IN ('Queued', 'Running')",
     )
     .bind(worker_name)
     .execute(&state.pool)

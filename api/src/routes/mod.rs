@@ -21,6 +21,7 @@ pub mod diffs;
 pub mod health;
 pub mod job_descriptions;
 pub mod me;
+pub mod pdfs;
 pub mod projects;
 pub mod proposals;
 pub mod sections;
@@ -61,6 +62,7 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(me::router())
         .merge(projects::router())
         .merge(versions::router())
+        .merge(pdfs::router())
         .merge(sections::router())
         .merge(job_descriptions::router())
         .merge(ai_jobs::router())

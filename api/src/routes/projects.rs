@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use shared::model::ResumeProject;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -20,6 +20,41 @@ pub const MAX_NAME_CHARS: usize = 200;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(create_project, list_projects)).routes(routes!(get_project, rename_project))
+}
+
+/// A project, with its ACTIVE version (the one the user sends out), if any.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectView {
+    #[serde(flatten)]
+    pub project: ResumeProject,
+    /// The project's one ACTIVE version (`POST /v1/versions/{id}/activate`).
+    pub active_version_id: Option<Uuid>,
+}
+
+/// A project row with its ACTIVE version, as the queries below select it.
+struct ProjectRow {
+    id: Uuid,
+    user_id: Uuid,
+    name: String,
+    created_at: chrono::DateTime<chrono::Utc>,
+    updated_at: chrono::DateTime<chrono::Utc>,
+    active_version_id: Option<Uuid>,
+}
+
+impl From<ProjectRow> for ProjectView {
+    fn from(r: ProjectRow) -> Self {
+        ProjectView {
+            project: ResumeProject {
+                id: r.id,
+                user_id: r.user_id,
+                name: r.name,
+                created_at: r.created_at,
+                updated_at: r.updated_at,
+            },
+            active_version_id: r.active_version_id,
+        }
+    }
 }
 
 /// Body of create and rename.
@@ -58,14 +93,14 @@ pub async fn ensure_owned(pool: &sqlx::PgPool, user: &CurrentUser, project_id: U
 
 /// Create a project.
 #[utoipa::path(post, path = "/v1/projects", tag = "projects", request_body = ProjectInput, responses(
-    (status = 201, body = ResumeProject, headers(("Location" = String, description = "the new project's URL"))),
+    (status = 201, body = ProjectView, headers(("Location" = String, description = "the new project's URL"))),
     (status = 400, body = Problem), (status = 401, body = Problem), (status = 422, body = Problem),
 ))]
 async fn create_project(
     State(state): State<AppState>,
     user: CurrentUser,
     Json(input): Json<ProjectInput>,
-) -> ApiResult<(StatusCode, HeaderMap, axum::Json<ResumeProject>)> {
+) -> ApiResult<(StatusCode, HeaderMap, axum::Json<ProjectView>)> {
     let name = valid_name(&input.name)?;
     let project = sqlx::query_as!(
         ResumeProject,
@@ -77,7 +112,8 @@ async fn create_project(
     )
     .fetch_one(&state.pool)
     .await?;
-    Ok((StatusCode::CREATED, location(&format!("/v1/projects/{}", project.id)), axum::Json(project)))
+    let url = format!("/v1/projects/{}", project.id);
+    Ok((StatusCode::CREATED, location(&url), axum::Json(ProjectView { project, active_version_id: None })))
 }
 
 /// A `Location` header.
@@ -91,19 +127,20 @@ pub fn location(path: &str) -> HeaderMap {
 
 /// The caller's projects, newest first.
 #[utoipa::path(get, path = "/v1/projects", tag = "projects", params(PageParams), responses(
-    (status = 200, body = Page<ResumeProject>),
+    (status = 200, body = Page<ProjectView>),
     (status = 400, body = Problem), (status = 401, body = Problem), (status = 422, body = Problem),
 ))]
 async fn list_projects(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(params): Query<PageParams>,
-) -> ApiResult<axum::Json<Page<ResumeProject>>> {
+) -> ApiResult<axum::Json<Page<ProjectView>>> {
     let (limit, cursor) = params.resolve()?;
     let rows = sqlx::query_as!(
-        ResumeProject,
-        r#"SELECT id, "userId" AS user_id, name, "createdAt" AS created_at, "updatedAt" AS updated_at
-           FROM "ResumeProject"
+        ProjectRow,
+        r#"SELECT id, "userId" AS user_id, name, "createdAt" AS created_at, "updatedAt" AS updated_at,
+                  (SELECT v.id FROM "ResumeVersion" v WHERE v."projectId" = p.id AND v.status = 'ACTIVE') AS active_version_id
+           FROM "ResumeProject" p
            WHERE "userId" = $1
              AND ($2::timestamptz IS NULL OR ("createdAt", id) < ($2, $3))
            ORDER BY "createdAt" DESC, id DESC
@@ -115,53 +152,56 @@ async fn list_projects(
     )
     .fetch_all(&state.pool)
     .await?;
-    Ok(axum::Json(page(rows, limit, |p| Cursor { created_at: p.created_at, id: p.id })))
+    let views: Vec<ProjectView> = rows.into_iter().map(ProjectView::from).collect();
+    Ok(axum::Json(page(views, limit, |p| Cursor { created_at: p.project.created_at, id: p.project.id })))
 }
 
-/// One project.
+/// One project, with its ACTIVE version.
 #[utoipa::path(get, path = "/v1/projects/{projectId}", tag = "projects",
     params(("projectId" = Uuid, Path)),
-    responses((status = 200, body = ResumeProject), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = ProjectView), (status = 400, body = Problem), (status = 404, body = Problem)))]
 async fn get_project(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(project_id): Path<Uuid>,
-) -> ApiResult<axum::Json<ResumeProject>> {
+) -> ApiResult<axum::Json<ProjectView>> {
     sqlx::query_as!(
-        ResumeProject,
-        r#"SELECT id, "userId" AS user_id, name, "createdAt" AS created_at, "updatedAt" AS updated_at
-           FROM "ResumeProject" WHERE id = $1 AND "userId" = $2"#,
+        ProjectRow,
+        r#"SELECT id, "userId" AS user_id, name, "createdAt" AS created_at, "updatedAt" AS updated_at,
+                  (SELECT v.id FROM "ResumeVersion" v WHERE v."projectId" = p.id AND v.status = 'ACTIVE') AS active_version_id
+           FROM "ResumeProject" p WHERE id = $1 AND "userId" = $2"#,
         project_id,
         user.id
     )
     .fetch_optional(&state.pool)
     .await?
-    .map(axum::Json)
+    .map(|row| axum::Json(row.into()))
     .ok_or(ApiError::NotFound("project"))
 }
 
 /// Rename a project.
 #[utoipa::path(patch, path = "/v1/projects/{projectId}", tag = "projects", request_body = ProjectInput,
     params(("projectId" = Uuid, Path)),
-    responses((status = 200, body = ResumeProject), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = ProjectView), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn rename_project(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(project_id): Path<Uuid>,
     Json(input): Json<ProjectInput>,
-) -> ApiResult<axum::Json<ResumeProject>> {
+) -> ApiResult<axum::Json<ProjectView>> {
     let name = valid_name(&input.name)?;
     sqlx::query_as!(
-        ResumeProject,
-        r#"UPDATE "ResumeProject" SET name = $3 WHERE id = $1 AND "userId" = $2
-           RETURNING id, "userId" AS user_id, name, "createdAt" AS created_at, "updatedAt" AS updated_at"#,
+        ProjectRow,
+        r#"UPDATE "ResumeProject" p SET name = $3 WHERE id = $1 AND "userId" = $2
+           RETURNING id, "userId" AS user_id, name, "createdAt" AS created_at, "updatedAt" AS updated_at,
+                     (SELECT v.id FROM "ResumeVersion" v WHERE v."projectId" = p.id AND v.status = 'ACTIVE') AS active_version_id"#,
         project_id,
         user.id,
         name
     )
     .fetch_optional(&state.pool)
     .await?
-    .map(axum::Json)
+    .map(|row| axum::Json(row.into()))
     .ok_or(ApiError::NotFound("project"))
 }
 

@@ -155,7 +155,20 @@ async fn accept_proposal(
     )
     .await?;
     store_diff(&mut tx, proposal.base_version_id, created.version.id, &base_latex, &proposal.latex).await?;
+    // A user who compiled the base wants the accepted version's PDF too: its
+    // compile is queued with it (the proposal itself was compiled already).
+    let base_compiled = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM tailor.version_compile WHERE version_id = $1 AND state = 'SUCCEEDED') AS "exists!""#,
+        proposal.base_version_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let compile_queued = base_compiled && super::pdfs::request_compile(&mut tx, created.version.id).await?;
     tx.commit().await?;
+    let mut created = created;
+    if compile_queued {
+        created.compile = super::pdfs::load_compile(&state.pool, created.version.id).await?;
+    }
     tracing::info!(ai_job.id = %job_id, version.id = %created.version.id, "proposal accepted");
     let url = format!("/v1/versions/{}", created.version.id);
     Ok((StatusCode::CREATED, location(&url), axum::Json(created)))

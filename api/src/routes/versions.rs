@@ -29,6 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_version, list_versions))
         .routes(routes!(get_version))
+        .routes(routes!(activate_version))
         .routes(routes!(match_version))
 }
 
@@ -86,6 +87,8 @@ pub struct VersionWithSections {
     #[serde(flatten)]
     pub version: ResumeVersion,
     pub sections: Vec<ResumeSection>,
+    /// Its compile to PDF, once asked for (`POST /v1/versions/{id}/compile`).
+    pub compile: Option<shared::compile::CompileView>,
 }
 
 /// A node of the version tree (without the LaTeX).
@@ -175,7 +178,7 @@ pub async fn insert_version(
     .await?;
     let mut sections = sections;
     sections.sort_by_key(|s| s.order_index);
-    Ok(VersionWithSections { version, sections })
+    Ok(VersionWithSections { version, sections, compile: None })
 }
 
 /// Which of `new` sections inherit a lock from the parent's sections.
@@ -213,7 +216,7 @@ fn carried_locks(new: &[ExtractedSection<'_>], parent_latex: &str, parent: &[Res
 }
 
 /// Load a version's sections in order.
-pub async fn load_sections(pool: &sqlx::PgPool, version_id: Uuid) -> ApiResult<Vec<ResumeSection>> {
+pub async fn load_sections(db: impl sqlx::PgExecutor<'_>, version_id: Uuid) -> ApiResult<Vec<ResumeSection>> {
     Ok(sqlx::query_as!(
         ResumeSection,
         r#"SELECT id, "versionId" AS version_id, "sectionType" AS "section_type: ResumeSectionType",
@@ -222,12 +225,16 @@ pub async fn load_sections(pool: &sqlx::PgPool, version_id: Uuid) -> ApiResult<V
            FROM "ResumeSection" WHERE "versionId" = $1 ORDER BY "orderIndex""#,
         version_id
     )
-    .fetch_all(pool)
+    .fetch_all(db)
     .await?)
 }
 
 /// Load one of the caller's versions; 404 if missing or not theirs.
-pub async fn load_owned_version(pool: &sqlx::PgPool, user: &CurrentUser, version_id: Uuid) -> ApiResult<ResumeVersion> {
+pub async fn load_owned_version(
+    db: impl sqlx::PgExecutor<'_>,
+    user: &CurrentUser,
+    version_id: Uuid,
+) -> ApiResult<ResumeVersion> {
     sqlx::query_as!(
         ResumeVersion,
         r#"SELECT v.id, v."projectId" AS project_id, v."parentVersionId" AS parent_version_id,
@@ -239,9 +246,22 @@ pub async fn load_owned_version(pool: &sqlx::PgPool, user: &CurrentUser, version
         version_id,
         user.id
     )
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await?
     .ok_or(ApiError::NotFound("version"))
+}
+
+/// One of the caller's versions with its sections and compile, read in one
+/// snapshot, so a compile that commits meanwhile is seen whole (status,
+/// `pdfUrl` and `compile` agree) or not at all.
+pub async fn version_view(pool: &sqlx::PgPool, user: &CurrentUser, version_id: Uuid) -> ApiResult<VersionWithSections> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+    let version = load_owned_version(&mut *tx, user, version_id).await?;
+    let sections = load_sections(&mut *tx, version_id).await?;
+    let compile = super::pdfs::load_compile(&mut *tx, version_id).await?;
+    tx.commit().await?;
+    Ok(VersionWithSections { version, sections, compile })
 }
 
 /// Create a BASE or MANUAL version; its sections are extracted, and a MANUAL
@@ -335,7 +355,44 @@ async fn get_version(
     user: CurrentUser,
     Path(version_id): Path<Uuid>,
 ) -> ApiResult<axum::Json<VersionWithSections>> {
-    let version = load_owned_version(&state.pool, &user, version_id).await?;
-    let sections = load_sections(&state.pool, version_id).await?;
-    Ok(axum::Json(VersionWithSections { version, sections }))
+    Ok(axum::Json(version_view(&state.pool, &user, version_id).await?))
+}
+
+/// Make the version its project's one ACTIVE version. The switch is atomic
+/// (the project row is locked, and the database allows one ACTIVE version
+/// per project); the version it replaces returns to COMPILED if it has a
+/// PDF, else DRAFT. Activating the ACTIVE version changes nothing.
+#[utoipa::path(post, path = "/v1/versions/{versionId}/activate", tag = "versions",
+    params(("versionId" = Uuid, Path)),
+    responses((status = 200, body = VersionWithSections), (status = 400, body = Problem), (status = 404, body = Problem)))]
+async fn activate_version(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(version_id): Path<Uuid>,
+) -> ApiResult<axum::Json<VersionWithSections>> {
+    let mut tx = state.pool.begin().await?;
+    let project_id = sqlx::query_scalar!(
+        r#"SELECT p.id FROM "ResumeVersion" v JOIN "ResumeProject" p ON p.id = v."projectId"
+           WHERE v.id = $1 AND p."userId" = $2 FOR UPDATE OF p"#,
+        version_id,
+        user.id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(ApiError::NotFound("version"))?;
+    sqlx::query!(
+        r#"UPDATE "ResumeVersion"
+           SET status = CASE WHEN "pdfUrl" IS NOT NULL THEN 'COMPILED'::"ResumeVersionStatus" ELSE 'DRAFT' END
+           WHERE "projectId" = $1 AND status = 'ACTIVE' AND id <> $2"#,
+        project_id,
+        version_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(r#"UPDATE "ResumeVersion" SET status = 'ACTIVE' WHERE id = $1 AND status <> 'ACTIVE'"#, version_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    tracing::info!(version.id = %version_id, project.id = %project_id, "version activated");
+    Ok(axum::Json(version_view(&state.pool, &user, version_id).await?))
 }

@@ -42,6 +42,7 @@ pub const BULLET_COMMANDS: &[&str] = &[
 ];
 
 pub mod plain;
+pub mod preflight;
 pub mod sections;
 pub mod validate;
 

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use harness::{SAMPLE_RESUME, Sim, TestApp, TestWorker, id_of, worker_config};
+use harness::{SAMPLE_RESUME, Sim, TestApp, TestWorker, id_of};
 use serde_json::{Value, json};
 use tools::sim::{Scripted, SimConfig};
 
@@ -12,7 +12,7 @@ async fn run_deepseek(config: SimConfig) -> (TestApp, Sim, Value, Duration) {
     let app = TestApp::spawn().await;
     let sim = Sim::start(config).await;
     let (project, base, jd) = app.tailoring_setup("user_f", SAMPLE_RESUME).await;
-    let worker = TestWorker::start(worker_config(&app.db_url(), Some(&sim)));
+    let worker = TestWorker::start(app.worker_config(Some(&sim)));
     let started = Instant::now();
     let job = app.submit("user_f", &project, &id_of(&base), &jd, "BALANCED", "DEEPSEEK").await;
     let done = app.wait_final("user_f", &job, Duration::from_secs(40)).await;
@@ -86,7 +86,7 @@ async fn unusable_answers_fail_without_a_proposal() {
 async fn deepseek_without_operator_credentials_fails_clearly() {
     let app = TestApp::spawn().await;
     let (project, base, jd) = app.tailoring_setup("user_f", SAMPLE_RESUME).await;
-    let worker = TestWorker::start(worker_config(&app.db_url(), None));
+    let worker = TestWorker::start(app.worker_config(None));
     let job = app.submit("user_f", &project, &id_of(&base), &jd, "MINIMAL", "DEEPSEEK").await;
     let done = app.wait_final("user_f", &job, Duration::from_secs(30)).await;
     assert_eq!(done["status"], "FAILED");
@@ -106,7 +106,7 @@ async fn azure_setup(app: &TestApp, sim: &Sim) -> (String, Value, String, TestWo
         .await;
     assert_eq!(status, 200, "{key}");
     let (project, base, jd) = app.tailoring_setup("user_az", SAMPLE_RESUME).await;
-    (project, base, jd, TestWorker::start(worker_config(&app.db_url(), None)))
+    (project, base, jd, TestWorker::start(app.worker_config(None)))
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use harness::{SAMPLE_RESUME, Sim, TestApp, TestWorker, id_of, worker_config, worker_jobs};
+use harness::{SAMPLE_RESUME, Sim, TestApp, TestWorker, id_of, worker_jobs};
 use serde_json::{Value, json};
 use tools::sim::SimConfig;
 
@@ -15,7 +15,7 @@ fn section<'a>(version: &'a Value, kind: &str) -> &'a Value {
 async fn a_job_completes_with_one_proposal_that_keeps_locked_sections_byte_identical() {
     let app = TestApp::spawn().await;
     let sim = Sim::start(SimConfig::default()).await;
-    let worker = TestWorker::start(worker_config(&app.db_url(), Some(&sim)));
+    let worker = TestWorker::start(app.worker_config(Some(&sim)));
     let resume = include_str!("../../../examples/resume.tex");
     let (project, base, jd) = app.tailoring_setup("user_t", resume).await;
     let skills = section(&base, "SKILLS").clone();
@@ -76,7 +76,7 @@ async fn a_redelivered_task_cannot_move_a_finished_job() {
     let sim = Sim::start(SimConfig::default()).await;
     let (project, base, jd) = app.tailoring_setup("user_t", SAMPLE_RESUME).await;
     let job = app.submit("user_t", &project, &id_of(&base), &jd, "BALANCED", "DEEPSEEK").await;
-    let worker = TestWorker::start(worker_config(&app.db_url(), Some(&sim)));
+    let worker = TestWorker::start(app.worker_config(Some(&sim)));
     let done = app.wait_final("user_t", &job, Duration::from_secs(30)).await;
     assert_eq!(done["status"], "COMPLETED", "{done}");
     // Put the task back in the queue as if it were redelivered.
@@ -116,7 +116,7 @@ async fn a_job_whose_task_gave_up_is_failed_not_left_running() {
 async fn finished_queue_tasks_are_pruned_and_the_trace_survives() {
     let app = TestApp::spawn().await;
     let sim = Sim::start(SimConfig::default()).await;
-    let worker = TestWorker::start(worker_config(&app.db_url(), Some(&sim)));
+    let worker = TestWorker::start(app.worker_config(Some(&sim)));
     let (project, base, jd) = app.tailoring_setup("user_p", SAMPLE_RESUME).await;
     let done_job = app.submit("user_p", &project, &id_of(&base), &jd, "BALANCED", "DEEPSEEK").await;
     assert_eq!(app.wait_final("user_p", &done_job, Duration::from_secs(30)).await["status"], "COMPLETED");

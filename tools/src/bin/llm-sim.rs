@@ -21,7 +21,9 @@ usage: llm-sim [options]
   --script LIST           first answers, e.g. 429,429,ok,503,hang,garbage,truncated,notjson
   --seed N                random seed (default 7)
   --bad-edits             also propose edits the gates must refuse (invented facts,
-                          locked sections, wrong quotes, broken braces, over budget)";
+                          locked sections, wrong quotes, broken braces, over budget)
+  --careless-edits        put an emoji pdfLaTeX cannot typeset into every third edit
+                          (only compiling the proposal can catch it)";
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -46,6 +48,7 @@ fn main() -> anyhow::Result<()> {
             "--require-key" => config.require_key = Some(value("--require-key")?),
             "--seed" => config.seed = value("--seed")?.parse()?,
             "--bad-edits" => config.bad_edits = true,
+            "--careless-edits" => config.careless_edits = true,
             "--script" => {
                 config.script = value("--script")?
                     .split(',')

@@ -30,6 +30,9 @@ pub enum Gate {
     Balance,
     /// Over the mode's budget (share of bullets, kinds of edits).
     Budget,
+    /// The proposal did not compile with this edit, where the base did
+    /// (found by compiling, see the worker's `proposal_compile`).
+    Compile,
 }
 
 /// An edit that was not applied, and why.
@@ -273,6 +276,51 @@ pub fn apply_answer(
     Ok(Proposal { latex, applied, refused })
 }
 
+/// The document with only `edits` applied (in order, each to the first
+/// occurrence of its quote in its section, as [`apply_answer`] applied
+/// them), and for each edit that applied, its index in `edits` and the byte
+/// range its replacement covers in the document. The edits are ones
+/// [`apply_answer`] already applied, so they passed every gate; a subset of
+/// them is as safe as the whole.
+pub fn apply_subset(
+    preamble: &str,
+    contents: &[String],
+    closing: &str,
+    edits: &[&Edit],
+) -> (String, Vec<(usize, std::ops::Range<usize>)>) {
+    let mut sections = contents.to_vec();
+    // (edit index, section, range within the section), kept current as
+    // later edits of the same section shift or overlap them.
+    let mut spans: Vec<(usize, usize, std::ops::Range<usize>)> = Vec::new();
+    for (i, edit) in edits.iter().enumerate() {
+        let Some(section) = sections.get_mut(edit.section) else { continue };
+        let Some(at) = section.find(edit.original.as_str()) else { continue };
+        let old_end = at + edit.original.len();
+        section.replace_range(at..old_end, &edit.replacement);
+        let new_end = at + edit.replacement.len();
+        for (_, _, range) in spans.iter_mut().filter(|(_, s, _)| *s == edit.section) {
+            if range.start >= old_end {
+                *range = range.start - old_end + new_end..range.end - old_end + new_end;
+            } else if range.end > at {
+                // The new edit rewrote part of an earlier one: both cover the union.
+                *range = range.start.min(at)..(range.end.max(old_end) - old_end + new_end);
+            }
+        }
+        spans.push((i, edit.section, at..new_end));
+    }
+    let mut starts = Vec::with_capacity(sections.len());
+    let mut offset = preamble.len();
+    for section in &sections {
+        starts.push(offset);
+        offset += section.len();
+    }
+    let placed = spans
+        .into_iter()
+        .filter_map(|(i, s, range)| starts.get(s).map(|start| (i, start + range.start..start + range.end)))
+        .collect();
+    (format!("{preamble}{}{closing}", sections.concat()), placed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,6 +367,25 @@ mod tests {
         assert!(reasons[2].contains("markup"));
         assert!(reasons[3].contains("no such section"));
         assert!(reasons[4].contains("empty"));
+    }
+
+    #[test]
+    fn a_subset_of_applied_edits_reassembles_the_document() {
+        let a = edit(1, "Built a Go service", "Built a Go API");
+        let b = edit(1, "Wrote docs", "Wrote runbooks");
+        let (latex, applied) = apply_subset(PRE, &sections(), END, &[&b]);
+        assert_eq!(applied.iter().map(|(i, _)| *i).collect::<Vec<_>>(), vec![0]);
+        assert!(latex.contains("Wrote runbooks") && latex.contains("Built a Go service"), "{latex}");
+        let (all, applied) = apply_subset(PRE, &sections(), END, &[&a, &b, &edit(7, "x", "y")]);
+        assert_eq!(applied.iter().map(|(i, _)| *i).collect::<Vec<_>>(), vec![0, 1]);
+        assert!(all.contains("Built a Go API") && all.contains("Wrote runbooks"));
+        // Each span is where the replacement stands in the document, even
+        // after a later, longer edit earlier in the same section.
+        let c = edit(1, "\\item Built", "\\item Designed and built");
+        let (doc, spans) = apply_subset(PRE, &sections(), END, &[&b, &c]);
+        assert_eq!(&doc[spans[0].1.clone()], "Wrote runbooks");
+        assert_eq!(&doc[spans[1].1.clone()], "\\item Designed and built");
+        assert_eq!(apply_subset(PRE, &sections(), END, &[]).0, format!("{PRE}{}{END}", sections().concat()));
     }
 
     #[test]

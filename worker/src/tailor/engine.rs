@@ -67,6 +67,23 @@ pub struct Trace {
     pub attempts: u32,
     pub score_before: f64,
     pub score_after: f64,
+    /// The proposal's compile, when its base had compiled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compile: Option<ProposalCompile>,
+}
+
+/// How the proposal compiled (recorded when its base version had compiled).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProposalCompile {
+    pub engine: shared::compile::Engine,
+    pub pages: u32,
+    /// Compiles it took to find the edits that broke it (1 when none did).
+    pub compiles: u32,
+    pub duration_ms: u64,
+    /// The stored PDF (`GET /v1/ai-jobs/{id}/proposal/pdf`).
+    pub pdf_key: String,
+    pub pdf_sha256: String,
 }
 
 impl EngineOutput {
@@ -78,6 +95,7 @@ impl EngineOutput {
             attempts: self.attempts,
             score_before: self.score_before.score,
             score_after: self.score_after.score,
+            compile: None,
         }
     }
 }

@@ -17,7 +17,7 @@ pub mod gates;
 pub mod prompt;
 pub mod protocol;
 
-pub use apply::{Context, Gate, Proposal, Refusal, apply_answer, parse_answer};
-pub use engine::{EngineError, EngineInput, EngineOutput, Trace, tailor};
+pub use apply::{Context, Gate, Proposal, Refusal, apply_answer, apply_subset, parse_answer};
+pub use engine::{EngineError, EngineInput, EngineOutput, ProposalCompile, Trace, tailor};
 pub use prompt::{build_input, messages, sections_of};
 pub use protocol::{Edit, EditAnswer, SectionInput, TailorInput};
