@@ -73,8 +73,9 @@ pub struct Config {
     /// (2048), `COMPILE_MAX_OUTPUT_MB` (20), `COMPILE_MAX_PAGES` (20): what one
     /// compile may use.
     pub compile_limits: crate::compile::Limits,
-    /// `COMPILE_SANDBOX`: `bwrap` (fail at start unless bubblewrap works),
-    /// `rlimits` (OS limits only), or unset: bubblewrap where it works.
+    /// `COMPILE_SANDBOX`: `bwrap` (the default: compiles need bubblewrap's
+    /// isolation, and a compile worker fails at start without it) or
+    /// `rlimits` (OS limits and TeX's own restrictions only: development).
     pub compile_isolation: Option<crate::compile::Isolation>,
     /// `STORAGE_URL` (and the `AWS_*` variables for S3): where PDFs and
     /// previews are stored (`file://…` or `s3://bucket/prefix`; default
@@ -159,7 +160,7 @@ impl Config {
                 max_pages: parse_or("COMPILE_MAX_PAGES", 20)?,
             },
             compile_isolation: match var("COMPILE_SANDBOX").as_deref() {
-                None | Some("auto") => None,
+                None => None,
                 Some(v) => Some(v.parse().map_err(|e: String| anyhow::anyhow!("COMPILE_SANDBOX: {e}"))?),
             },
             storage: shared::storage::Settings::from_env(),

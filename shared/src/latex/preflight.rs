@@ -150,6 +150,7 @@ const READ_COMMANDS: &[&str] = &[
     "pdffilesize",
     "pdffilemoddate",
     "pdfximage",
+    "pdfobj",
     "XeTeXpdffile",
     "XeTeXpicfile",
     "usepackage",
@@ -188,9 +189,15 @@ pub fn outside_reach(doc: &str) -> Option<OutsideReach> {
         if name == "ShellEscape" || (name == "write" && writes_to_stream_18(text, token.end)) {
             return Some(at(Reach::Shell, name, "", token.start));
         }
-        let reads = READ_COMMANDS.contains(&name);
+        let reads = READ_COMMANDS.contains(&name) || name == "special";
         let writes = WRITE_COMMANDS.contains(&name);
         if !reads && !writes {
+            continue;
+        }
+        if name == "special" {
+            if let Some(file) = special_file(text, token.end).filter(|f| is_outside(f)) {
+                return Some(at(Reach::ReadOutside, name, &file, token.start));
+            }
             continue;
         }
         let Some((arg, _)) = file_argument_of(text, name, token.end) else { continue };
@@ -206,6 +213,21 @@ pub fn outside_reach(doc: &str) -> Option<OutsideReach> {
         }
     }
     None
+}
+
+/// A file named by a driver `\special` that embeds one in the PDF:
+/// xdvipdfmx's `pdf:fstream @x (file)`, `pdf:image (file)`, `pdf:epdf`…
+/// (pdfTeX and XeTeX do not check `openin_any` for these).
+fn special_file(text: &str, pos: usize) -> Option<String> {
+    let (arg, _) = file_argument(text, pos)?;
+    let lower = arg.to_ascii_lowercase();
+    if !["fstream", "image", "epdf", "img", "bxobj", "include"].iter().any(|k| lower.contains(k)) {
+        return None;
+    }
+    // `(file)` strings, then bare words after an image keyword.
+    let parenthesised = arg.split('(').skip(1).filter_map(|rest| rest.split(')').next());
+    let words = arg.split_whitespace().skip_while(|w| !w.to_ascii_lowercase().contains("image")).skip(1);
+    parenthesised.chain(words).map(str::trim).find(|f| is_outside(f)).map(str::to_owned)
 }
 
 /// Whether a file name leaves the document's directory (as `openin_any=p`
@@ -267,25 +289,19 @@ fn file_argument_of<'a>(text: &'a str, name: &str, pos: usize) -> Option<(Cow<'a
                 pos = skip_ws(pos + 1);
             }
         }
-        "pdfmdfivesum" => {
-            let rest = &text[pos..];
-            if !rest.starts_with("file") {
+        // pdfTeX's file primitives take keywords before the `{file}`
+        // (`\pdfximage width 2cm {x.png}`, `\pdfobj stream file {x}`,
+        // `\pdffiledump offset 0 length 9 {x}`): the file is the first
+        // group within a short distance. `\pdfobj` and `\pdfmdfivesum`
+        // read a file only with the `file` keyword.
+        "pdfximage" | "pdfobj" | "pdfmdfivesum" | "pdffiledump" | "pdffilesize" | "pdffilemoddate" => {
+            let window = &text[pos..text.len().min(pos + 200)];
+            let open = pos + window.find('{')?;
+            if matches!(name, "pdfobj" | "pdfmdfivesum") && !text[pos..open].contains("file") {
                 return None;
             }
-            pos = skip_ws(pos + 4);
-        }
-        "pdffiledump" => {
-            // `offset <n>` and `length <n>`, in any order.
-            loop {
-                let rest = &text[pos..];
-                let keyword = ["offset", "length"].into_iter().find(|k| rest.starts_with(k));
-                let Some(keyword) = keyword else { break };
-                pos = skip_ws(pos + keyword.len());
-                while bytes.get(pos).is_some_and(|b| b.is_ascii_digit()) {
-                    pos += 1;
-                }
-                pos = skip_ws(pos);
-            }
+            let close = matching_brace(text, open)?;
+            return Some((Cow::Borrowed(&text[open + 1..close]), close + 1));
         }
         "CatchFileDef" | "CatchFileEdef" => {
             // `{\cmd}` or `\cmd` first.
@@ -474,6 +490,19 @@ mod tests {
         assert_eq!(read("\\includegraphics[width=1cm]{../x.png}"), Some((Reach::ReadOutside, "../x.png".into())));
         assert_eq!(read("\\pdfmdfivesum file {/etc/hostname}"), Some((Reach::ReadOutside, "/etc/hostname".into())));
         assert_eq!(
+            read("\\immediate\\pdfobj stream file {/proc/1/environ}"),
+            Some((Reach::ReadOutside, "/proc/1/environ".into()))
+        );
+        assert_eq!(read("\\pdfximage width 2cm {/etc/x.png}"), Some((Reach::ReadOutside, "/etc/x.png".into())));
+        assert_eq!(
+            read("\\special{pdf:fstream @leak (/etc/passwd)}"),
+            Some((Reach::ReadOutside, "/etc/passwd".into()))
+        );
+        assert_eq!(
+            read("\\special{pdf:image width 1cm (../secret.png)}"),
+            Some((Reach::ReadOutside, "../secret.png".into()))
+        );
+        assert_eq!(
             read("\\pdffiledump offset 0 length 40 {/etc/hostname}"),
             Some((Reach::ReadOutside, "/etc/hostname".into()))
         );
@@ -499,6 +528,9 @@ mod tests {
             "\\newwrite\\w\\immediate\\openout\\w=notes.out",
             "\\href{https://example.com/../x}{site}",
             "\\input{sections/experience.tex}",
+            "\\immediate\\pdfobj{<< /Type /Catalog >>}",
+            "\\special{pdf:docinfo << /Title (My CV) /Author (/usr) >>}",
+            "\\special{pdf:put @catalog << /PageMode /UseOutlines >>}",
         ] {
             assert_eq!(outside_reach(&doc(body)), None, "{body}");
         }

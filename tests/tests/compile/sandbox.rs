@@ -225,3 +225,39 @@ async fn a_magic_comment_asks_for_xelatex() {
     assert_eq!(compiled.engine.as_str(), "xelatex");
     assert!(compiled.previews.is_empty(), "no previews unless asked");
 }
+
+/// pdfTeX's `\pdfobj file` ignores `openin_any`: hidden from the preflight
+/// check, it embeds whatever the sandbox lets it read. With bubblewrap that
+/// is the sandbox's own files, never the host's `/etc/passwd` nor another
+/// process's environment.
+#[tokio::test]
+async fn files_embedded_by_pdftex_primitives_come_from_the_sandbox_only() {
+    let root = tempfile::tempdir().expect("root");
+    let compiler = compiler(root.path()).await;
+    assert_eq!(compiler.isolation(), worker::compile::Isolation::Bubblewrap, "compiles need bubblewrap");
+    let embed = |file: &str| {
+        doc(&format!(
+            "\\pdfcompresslevel=0 \\pdfobjcompresslevel=0
+\\immediate\\csname pdfobj\\endcsname stream file {{{file}}}\\pdfcatalog{{/Embedded \\the\\pdflastobj\\space 0 R}}"
+        ))
+    };
+    // PID 1 of the sandbox is its own init, whose environment is the one we gave.
+    let pdf = compiler
+        .compile(&embed("/proc/1/environ"), false)
+        .await
+        .expect("sandbox")
+        .map_err(|f| f.message)
+        .expect("embedding a file the sandbox has compiles");
+    let text = String::from_utf8_lossy(&pdf.pdf);
+    assert!(text.contains("openin_any=p"), "the sandbox's own environment is what it can embed");
+    if let Ok(url) = std::env::var("TEST_DATABASE_URL") {
+        assert!(!text.contains(&url), "the test process's environment is in the PDF");
+    }
+    // The host's files are not there to embed.
+    if let Ok(Ok(c)) = compiler.compile(&embed("/etc/passwd"), false).await {
+        let text = String::from_utf8_lossy(&c.pdf);
+        for secret in host_secrets() {
+            assert!(!text.contains(&secret), "{secret:?} of the host is in the PDF");
+        }
+    }
+}

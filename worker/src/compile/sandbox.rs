@@ -9,10 +9,13 @@
 //!   filesystem that holds only `/usr`, TeX Live's configuration and fonts
 //!   (read-only) and the compile's own directory (the only writable place,
 //!   at `/work`), plus a private `/tmp`. The process dies with the worker.
-//!   Where user namespaces are not allowed (some container platforms),
-//!   [`Isolation::Rlimits`] keeps the limits and TeX's own restrictions
-//!   (shell escape off, `openin_any=p`, `openout_any=p`), and the worker
-//!   logs that it runs without isolation: give it a pod of its own then.
+//!   Isolation is required: TeX's own restrictions (shell escape off,
+//!   `openin_any=p`, `openout_any=p`) do not cover pdfTeX's `\pdfobj file`
+//!   or xdvipdfmx's `fstream` special, which embed any readable file (the
+//!   worker's `/proc/<pid>/environ`, with its secrets) into the PDF. Where
+//!   user namespaces are not allowed, the worker refuses to compile unless
+//!   the operator opts into [`Isolation::Rlimits`] (`COMPILE_SANDBOX=rlimits`:
+//!   the limits and TeX's restrictions only, for development machines).
 //! - **Deadline**: the whole process group is killed when it passes.
 //!
 //! No `unsafe` (the workspace forbids it): the limits are set by `prlimit`
@@ -92,22 +95,25 @@ pub struct Sandbox {
 }
 
 impl Sandbox {
-    /// `isolation` when given (failing if bubblewrap was asked for and does
-    /// not work here), else bubblewrap when it works here, else the limits only.
+    /// Bubblewrap, unless `isolation` opts into the limits only; fails when
+    /// bubblewrap is missing or may not create its namespaces here.
     pub async fn new(isolation: Option<Isolation>, limits: Limits) -> anyhow::Result<Self> {
-        let works = bubblewrap_works().await;
         let isolation = match isolation {
-            Some(Isolation::Bubblewrap) if !works => {
-                anyhow::bail!("COMPILE_SANDBOX=bwrap, but bubblewrap cannot create its namespaces here")
-            }
-            Some(chosen) => chosen,
-            None if works => Isolation::Bubblewrap,
-            None => {
+            Some(Isolation::Rlimits) => {
                 tracing::warn!(
-                    "bubblewrap is missing or cannot create namespaces here: compiles run with OS limits and TeX's own \
-                     restrictions only (no private filesystem, no network isolation)"
+                    "COMPILE_SANDBOX=rlimits: compiles run with OS limits and TeX's own restrictions only; a document \
+                     can then embed any file this process may read into its PDF. Never in production."
                 );
                 Isolation::Rlimits
+            }
+            Some(Isolation::Bubblewrap) | None => {
+                anyhow::ensure!(
+                    bubblewrap_works().await,
+                    "bubblewrap is missing or may not create user namespaces here, and compiles need its isolation \
+                     (allow user namespaces for this process, see deploy/k8s/worker.yaml; or, on a development \
+                     machine only, set COMPILE_SANDBOX=rlimits)"
+                );
+                Isolation::Bubblewrap
             }
         };
         Ok(Self { isolation, limits })
