@@ -181,8 +181,8 @@ for n in 1 2 4; do
   stop_workers
 done
 
-step "(g) compiles: every résumé of eval/ $COMPILE_RUNS times, then one worker's throughput for $COMPILE_SECS s"
-"$bin/compile-bench" --resumes eval/resumes --runs "$COMPILE_RUNS" --seconds "$COMPILE_SECS" > "$out/compile.json"
+step "(g) compiles: every résumé of eval/ and tests/fixtures/compile/ $COMPILE_RUNS times, then one worker's throughput for $COMPILE_SECS s"
+"$bin/compile-bench" --resumes eval/resumes --resumes tests/fixtures/compile --runs "$COMPILE_RUNS" --seconds "$COMPILE_SECS" > "$out/compile.json"
 
 step "report"
 python3 scripts/bench_report.py "$out" "$profile" "$quick"

@@ -21,9 +21,9 @@ use worker::compile::{Compiler, Limits, Sandbox};
 #[derive(Parser)]
 #[command(about = "Compile latency per résumé style and compiles per minute per worker")]
 struct Cli {
-    /// A directory of .tex files (one per style).
-    #[arg(long, default_value = "eval/resumes")]
-    resumes: PathBuf,
+    /// Directories of .tex files (one per style); repeat the flag for several.
+    #[arg(long, default_values = ["eval/resumes", "tests/fixtures/compile"])]
+    resumes: Vec<PathBuf>,
     /// Compiles of each file for the latency figures.
     #[arg(long, default_value_t = 5)]
     runs: usize,
@@ -48,19 +48,21 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let compiler = Compiler::new(Sandbox::new(None, Limits::default()).await?).await?;
     let mut files: Vec<(String, String)> = Vec::new();
-    for entry in std::fs::read_dir(&cli.resumes)? {
-        let path = entry?.path();
-        if path.extension().is_some_and(|e| e == "tex") {
-            let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-            files.push((name, std::fs::read_to_string(&path)?));
+    for dir in &cli.resumes {
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            if path.extension().is_some_and(|e| e == "tex") {
+                let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                files.push((name, std::fs::read_to_string(&path)?));
+            }
         }
     }
     files.sort();
-    anyhow::ensure!(!files.is_empty(), "no .tex files in {}", cli.resumes.display());
+    anyhow::ensure!(!files.is_empty(), "no .tex files in {:?}", cli.resumes);
     eprintln!("sandbox: {:?}", compiler.isolation());
 
     let mut styles = serde_json::Map::new();
-    eprintln!("{:<22} {:>6} {:>5} {:>9} {:>9}", "style", "engine", "pages", "p50 ms", "p95 ms");
+    eprintln!("{:<24} {:>8} {:>5} {:>9} {:>9}", "style", "engine", "pages", "p50 ms", "p95 ms");
     for (name, latex) in &files {
         let mut ms = Vec::with_capacity(cli.runs);
         let mut last = None;
@@ -76,7 +78,7 @@ async fn main() -> anyhow::Result<()> {
         ms.sort_by(f64::total_cmp);
         let (p50, p95) = (percentile(&ms, 50.0), percentile(&ms, 95.0));
         let (engine, pages, runs) = last.map(|c| (c.engine.as_str(), c.pages, c.runs)).unwrap_or(("", 0, 0));
-        eprintln!("{name:<22} {engine:>6} {pages:>5} {p50:>9.0} {p95:>9.0}");
+        eprintln!("{name:<24} {engine:>8} {pages:>5} {p50:>9.0} {p95:>9.0}");
         styles.insert(
             name.clone(),
             json!({"engine": engine, "pages": pages, "texRuns": runs, "p50Ms": p50.round(), "p95Ms": p95.round(), "samples": ms.len()}),
