@@ -1,6 +1,8 @@
-//! What both binaries need and nothing more: the schema's types, the queue
-//! contract, the object store, and the pure logic that reads résumés and job
-//! descriptions.
+//! What both binaries need that does I/O: the schema's types (its enums come
+//! from the pure `text` crate), the database pool and migrations, the queue
+//! contract, Redis (events, rate limits), the LLM provider client, the object
+//! store, crypto and telemetry. The pure code (LaTeX, JD analysis, diffs)
+//! lives in `text`, the tailoring engine in `engine`.
 //!
 //! Deliberately absent: any HTTP framework (only `api` speaks HTTP to users)
 //! and the worker runtime (only `worker` runs apalis workers; this crate only
@@ -9,11 +11,8 @@
 pub mod compile;
 pub mod crypto;
 pub mod db;
-pub mod diff;
 pub mod env;
 pub mod events;
-pub mod jd;
-pub mod latex;
 pub mod model;
 pub mod providers;
 pub mod queue;

@@ -7,15 +7,15 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use engine::budget::{budget_for, count_bullets};
+use engine::gates::{check_faithful, facts_of};
+use engine::protocol::SectionInput;
+use engine::{EngineInput, prepare};
 use serde::Serialize;
 use serde_json::Value;
-use shared::latex::{check_balance, check_whole_document, split};
 use shared::model::{AiMode, ResumeSectionType};
 use shared::providers::{ChatClient, Target};
-use worker::tailor::budget::{budget_for, count_bullets};
-use worker::tailor::gates::{check_faithful, facts_of};
-use worker::tailor::protocol::SectionInput;
-use worker::tailor::{EngineError, EngineInput, tailor};
+use text::latex::{check_balance, check_whole_document, split};
 
 /// One résumé × JD × mode.
 #[derive(Debug, Clone, Serialize)]
@@ -92,7 +92,7 @@ pub async fn run(config: &EvalConfig, client: &ChatClient, target: &Target) -> a
         let facts = facts_of(&latex);
         let bullets_total: usize = sections.iter().map(|s| count_bullets(&s.content)).sum();
         for jd_path in &jds {
-            let analysis = shared::jd::analyze(&std::fs::read_to_string(jd_path)?);
+            let analysis = text::jd::analyze(&std::fs::read_to_string(jd_path)?);
             let skills = serde_json::to_value(&analysis.extracted_skills)?;
             let keywords = serde_json::to_value(&analysis.keywords)?;
             let role = serde_json::to_value(analysis.role_type)?;
@@ -124,12 +124,10 @@ pub async fn run(config: &EvalConfig, client: &ChatClient, target: &Target) -> a
                     compiled: None,
                     refusals: Vec::new(),
                 };
-                match tailor(client, target, input).await {
+                match tailor_once(client, target, input).await {
                     Err(e) => {
-                        result.error = Some(e.to_string());
-                        if let EngineError::Unusable(_) = e {
-                            result.coverage_after = result.coverage_before;
-                        }
+                        result.error = Some(e);
+                        result.coverage_after = result.coverage_before;
                     }
                     Ok(output) => {
                         let proposal = &output.proposal;
@@ -166,7 +164,7 @@ fn measure(
     base: &str,
     sections: &[SectionInput],
     proposal: &str,
-    facts: &worker::tailor::gates::Facts,
+    facts: &engine::gates::Facts,
 ) {
     result.latex_unbalanced = check_whole_document(proposal).is_err() || check_balance(proposal).is_err();
     match split(proposal) {
@@ -176,7 +174,7 @@ fn measure(
         }
         _ => result.locked_changed = sections.iter().filter(|s| s.locked).count().max(1),
     }
-    let diff = shared::diff::diff_documents(base, proposal);
+    let diff = text::diff::diff_documents(base, proposal);
     result.invented_facts = diff.rewritten.iter().filter(|r| check_faithful(facts, &r.old, &r.new).is_err()).count()
         + diff.added.iter().filter(|a| check_faithful(facts, "", &a.text).is_err()).count();
     result.bullets_changed = diff.rewritten.iter().filter(|r| count_bullets(&r.old) > 0).count();
@@ -184,6 +182,24 @@ fn measure(
     let share =
         if result.bullets_total == 0 { 0.0 } else { result.bullets_changed as f64 / result.bullets_total as f64 };
     result.over_budget = share > budget.max_changed_bullet_share + 1e-9;
+}
+
+/// One engine run against `target`: prepare, ask, finish.
+async fn tailor_once(
+    client: &shared::providers::ChatClient,
+    target: &shared::providers::Target,
+    input: EngineInput<'_>,
+) -> Result<engine::EngineOutput, String> {
+    let prepared = prepare(input).map_err(|e| e.0)?;
+    let r = &prepared.request;
+    let request = shared::providers::ChatRequest::new(
+        r.messages.iter().map(|m| (m.role, m.content.as_str())),
+        r.max_tokens,
+        r.temperature,
+        r.json,
+    );
+    let answer = client.chat(target, &request).await.map_err(|e| e.message)?;
+    prepared.finish(&answer.content, answer.attempts, target.label()).map_err(|e| e.0)
 }
 
 /// Compile with pdflatex in a scratch directory.

@@ -20,10 +20,10 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::serve::ListenerExt;
+use engine::protocol::{Edit, EditAnswer, TailorInput, extract_input};
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 use shared::model::{AiMode, ResumeSectionType};
-use worker::tailor::protocol::{Edit, EditAnswer, TailorInput, extract_input};
 
 /// One scripted answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -311,7 +311,7 @@ pub fn propose(input: &TailorInput) -> EditAnswer {
             k.split_whitespace().count() <= 3
                 && k.chars().all(|c| c.is_ascii_lowercase() || c == ' ' || c == '-')
                 && !resume_lower.contains(k.as_str())
-                && shared::jd::find_skills(k).is_empty()
+                && text::jd::find_skills(k).is_empty()
         })
         .cycle()
         .take(64);
@@ -418,7 +418,7 @@ pub fn bad_edits(input: &TailorInput) -> Vec<Edit> {
         edits.push(bad(*section, line, format!("{head} as Staff Engineer{close}"), "invented title"));
         edits.push(bad(*section, line, format!("{head} {{{close}"), "unbalanced braces"));
         let whole: String = input.sections.iter().map(|s| s.content.as_str()).collect();
-        let facts = worker::tailor::gates::facts_of(&whole);
+        let facts = engine::gates::facts_of(&whole);
         if let Some(skill) = input.jd_skills.iter().find(|s| !facts.has_skill(s)) {
             edits.push(bad(*section, line, format!("{head} with {skill}{close}"), "invented skill"));
         }
@@ -490,7 +490,7 @@ pub async fn serve(addr: std::net::SocketAddr, config: SimConfig) -> anyhow::Res
 #[cfg(test)]
 mod tests {
     use super::*;
-    use worker::tailor::protocol::SectionInput;
+    use engine::protocol::SectionInput;
 
     fn input(mode: AiMode) -> TailorInput {
         TailorInput {

@@ -16,7 +16,7 @@ use shared::db::retry_while_unavailable;
 use crate::WorkerState;
 use crate::jobs::ClaimedJob;
 use crate::proposal_compile::{self, Verdict};
-use crate::tailor::{self, EngineError};
+use engine as tailor;
 
 /// How long a transition is retried while PostgreSQL is unavailable before
 /// the task fails (and apalis tries it again, up to its attempts).
@@ -107,23 +107,48 @@ async fn run_job(state: &WorkerState, job: &ClaimedJob, provider: AiModelProvide
         Ok(t) => t,
         Err(message) => return Ok(Outcome::Failed(message)),
     };
+    let sections = job
+        .sections
+        .iter()
+        .enumerate()
+        .map(|(index, s)| tailor::SectionInput {
+            index,
+            section_type: s.section_type,
+            locked: s.is_locked,
+            content: s.content.clone(),
+        })
+        .collect();
     let input = tailor::EngineInput {
         mode: job.mode,
         role_type: &job.role_type,
         skills: &job.skills,
         keywords: &job.keywords,
         latex: &job.latex,
-        sections: tailor::sections_of(&job.sections),
+        sections,
     };
-    match tailor::tailor(&state.client, &target, input).await {
-        Ok(output) => Ok(Outcome::Proposal(Box::new(output))),
-        Err(EngineError::Provider(e)) => {
+    let prepared = match tailor::prepare(input) {
+        Ok(p) => p,
+        Err(unusable) => return Ok(Outcome::Failed(unusable.0)),
+    };
+    let r = &prepared.request;
+    let request = shared::providers::ChatRequest::new(
+        r.messages.iter().map(|m| (m.role, m.content.as_str())),
+        r.max_tokens,
+        r.temperature,
+        r.json,
+    );
+    let answer = match state.client.chat(&target, &request).await {
+        Ok(answer) => answer,
+        Err(e) => {
             if e.kind == ProviderErrorKind::Auth && provider == AiModelProvider::AzureOpenai {
                 mark_key_invalid(state, job.user_id, &e.message).await?;
             }
-            Ok(Outcome::Failed(e.message))
+            return Ok(Outcome::Failed(e.message));
         }
-        Err(EngineError::Unusable(message)) => Ok(Outcome::Failed(message)),
+    };
+    match prepared.finish(&answer.content, answer.attempts, target.label()) {
+        Ok(output) => Ok(Outcome::Proposal(Box::new(output))),
+        Err(unusable) => Ok(Outcome::Failed(unusable.0)),
     }
 }
 

@@ -10,7 +10,6 @@ pub mod config;
 pub mod handler;
 pub mod jobs;
 pub mod proposal_compile;
-pub mod tailor;
 pub mod wakeups;
 
 use std::collections::HashSet;

@@ -14,14 +14,14 @@
 use std::time::{Duration, Instant};
 
 use shared::compile::{content_disposition, proposal_pdf_key};
-use shared::jd::match_score;
-use shared::latex::split;
 use shared::storage::{Storage, StoredFile};
+use text::jd::match_score;
+use text::latex::split;
 
 use crate::compile::{Compiled, Compiler, Failed};
 use crate::compile_task::sha256_hex;
 use crate::jobs::ClaimedJob;
-use crate::tailor::{Edit, EngineOutput, Gate, ProposalCompile, Refusal, apply_subset};
+use engine::{Edit, EngineOutput, Gate, ProposalCompile, Refusal, apply_subset};
 
 /// At most this many compiles per proposal (the first included).
 pub const MAX_COMPILES: u32 = 12;
@@ -232,7 +232,7 @@ fn record(
             });
         }
     }
-    let (skills, keywords) = crate::tailor::engine::jd_terms(&job.skills, &job.keywords);
+    let (skills, keywords) = engine::run::jd_terms(&job.skills, &job.keywords);
     output.score_after = match_score(&skills, &keywords, &latex);
     output.proposal.latex = latex;
 }

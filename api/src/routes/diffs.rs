@@ -1,5 +1,5 @@
 //! Version diffs: what changed from one version of a project to another,
-//! computed once (`shared::diff`) and stored as a VersionDiff.
+//! computed once (`text::diff`) and stored as a VersionDiff.
 
 use axum::extract::State;
 use serde::Deserialize;
@@ -40,7 +40,7 @@ pub async fn store_diff(
     if let Some(existing) = find(conn, from_id, to_id).await? {
         return Ok(existing);
     }
-    let diff = shared::diff::diff_documents(from_latex, to_latex);
+    let diff = text::diff::diff_documents(from_latex, to_latex);
     let added = serde_json::to_value(&diff.added).map_err(ApiError::internal)?;
     let removed = serde_json::to_value(&diff.removed).map_err(ApiError::internal)?;
     let rewritten = serde_json::to_value(&diff.rewritten).map_err(ApiError::internal)?;

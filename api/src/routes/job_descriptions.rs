@@ -1,5 +1,5 @@
 //! Job descriptions: stored with their analysis (skills, keywords, role
-//! type), computed once at creation by `shared::jd::analyze`.
+//! type), computed once at creation by `text::jd::analyze`.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -52,7 +52,7 @@ async fn create_jd(
     if input.raw_text.contains('\0') {
         return Err(ApiError::invalid("rawText must not contain NUL characters"));
     }
-    let analysis = shared::jd::analyze(&input.raw_text);
+    let analysis = text::jd::analyze(&input.raw_text);
     let skills = serde_json::to_value(&analysis.extracted_skills).map_err(ApiError::internal)?;
     let keywords = serde_json::to_value(&analysis.keywords).map_err(ApiError::internal)?;
     let role = serde_json::to_value(analysis.role_type).map_err(ApiError::internal)?;

@@ -8,9 +8,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use shared::latex::sections::{ExtractedSection, split};
 use shared::model::{ResumeSection, ResumeSectionType, ResumeVersion, ResumeVersionStatus, ResumeVersionType};
 use sqlx::PgConnection;
+use text::latex::sections::{ExtractedSection, split};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -46,13 +46,13 @@ pub struct MatchParams {
 /// on demand: weighted coverage of the JD's skills, with aliases, and keywords).
 #[utoipa::path(get, path = "/v1/versions/{versionId}/match", tag = "versions",
     params(("versionId" = Uuid, Path), MatchParams),
-    responses((status = 200, body = shared::jd::MatchScore), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = text::jd::MatchScore), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn match_version(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(version_id): Path<Uuid>,
     crate::extract::Query(params): crate::extract::Query<MatchParams>,
-) -> ApiResult<axum::Json<shared::jd::MatchScore>> {
+) -> ApiResult<axum::Json<text::jd::MatchScore>> {
     let version = load_owned_version(&state.pool, &user, version_id).await?;
     let jd = sqlx::query!(
         r#"SELECT "extractedSkills" AS skills, keywords FROM "JobDescription" WHERE id = $1 AND "projectId" = $2"#,
@@ -62,9 +62,9 @@ async fn match_version(
     .fetch_optional(&state.pool)
     .await?
     .ok_or_else(|| ApiError::invalid("jdId does not name a job description of this version's project"))?;
-    let skills: shared::jd::ExtractedSkills = serde_json::from_value(jd.skills).unwrap_or_default();
-    let keywords: Vec<shared::jd::Keyword> = serde_json::from_value(jd.keywords).unwrap_or_default();
-    Ok(axum::Json(shared::jd::match_score(&skills, &keywords, &version.latex_content)))
+    let skills: text::jd::ExtractedSkills = serde_json::from_value(jd.skills).unwrap_or_default();
+    let keywords: Vec<text::jd::Keyword> = serde_json::from_value(jd.keywords).unwrap_or_default();
+    Ok(axum::Json(text::jd::match_score(&skills, &keywords, &version.latex_content)))
 }
 
 /// Body of `POST /v1/projects/{projectId}/versions`.

@@ -6,9 +6,8 @@
 //! the live catalog after migrations, and unit tests below compare it with
 //! these types, so the three (migrations, declaration, types) cannot drift.
 
-mod enums;
 pub mod schema;
 mod tables;
 
-pub use enums::*;
 pub use tables::*;
+pub use text::enums::*;

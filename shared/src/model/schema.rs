@@ -6,7 +6,7 @@
 //! with [`TABLES`] and [`enums`]; the unit tests below compare [`TABLES`] with
 //! the serde field names of the Rust types in [`super`].
 
-use super::enums::*;
+use text::enums::*;
 
 /// One column: name as the schema spells it, `format_type` of its type as
 /// PostgreSQL reports it, and whether it may be NULL.

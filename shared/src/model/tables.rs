@@ -7,7 +7,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::enums::*;
+use text::enums::*;
 
 /// `User`: an authenticated person (authentication itself is Clerk's).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

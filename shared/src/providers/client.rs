@@ -71,6 +71,14 @@ pub struct Pace {
 }
 
 impl Target {
+    /// The provider's name, as messages to users say it.
+    pub fn label(&self) -> &'static str {
+        match self.provider {
+            AiModelProvider::Deepseek => "DeepSeek",
+            AiModelProvider::AzureOpenai => "Azure OpenAI",
+        }
+    }
+
     /// DeepSeek on Nebius: `{base}/chat/completions`.
     pub fn deepseek(base_url: &str, key: SecretString, model: &str) -> Result<Self, url::ParseError> {
         let base = if base_url.ends_with('/') { base_url.to_owned() } else { format!("{base_url}/") };
@@ -118,13 +126,6 @@ impl Target {
         });
         self
     }
-
-    fn label(&self) -> &'static str {
-        match self.provider {
-            AiModelProvider::Deepseek => "DeepSeek",
-            AiModelProvider::AzureOpenai => "Azure OpenAI",
-        }
-    }
 }
 
 /// Retry and timeout settings.
@@ -164,6 +165,22 @@ pub struct ChatRequest {
     pub temperature: f32,
     /// Ask for `response_format: {"type": "json_object"}`.
     pub json: bool,
+}
+
+impl ChatRequest {
+    /// A request of `(role, content)` messages.
+    pub fn new<'a>(
+        messages: impl IntoIterator<Item = (&'a str, &'a str)>,
+        max_tokens: u32,
+        temperature: f32,
+        json: bool,
+    ) -> Self {
+        let messages = messages
+            .into_iter()
+            .map(|(role, content)| ChatMessage { role: role.into(), content: content.into() })
+            .collect();
+        Self { messages, max_tokens, temperature, json }
+    }
 }
 
 /// The answer.

@@ -16,7 +16,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use shared::compile::{CompileErrorLine, Engine};
-use shared::latex::preflight::{engine_for, outside_reach};
+use text::latex::preflight::{engine_for, outside_reach};
 use tokio::io::AsyncReadExt;
 
 pub use sandbox::{Isolation, Limits, Sandbox};

@@ -65,8 +65,8 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use similar::{Algorithm, DiffOp, capture_diff_slices, capture_diff_slices_deadline, get_diff_ratio};
 
+use crate::enums::ResumeSectionType;
 use crate::latex::{HEADING_ENVIRONMENTS, split, strip_comments};
-use crate::model::ResumeSectionType;
 
 /// The [`similarity`] from which a removed and an added item at the same
 /// place are reported as one [`Rewrite`] rather than separately.
@@ -202,7 +202,7 @@ pub fn diff_documents(from: &str, to: &str) -> DocumentDiff {
 /// the [module documentation](self), point 3).
 ///
 /// ```
-/// use shared::diff::section_items;
+/// use text::diff::section_items;
 /// let items = section_items(
 ///     "\\section{Skills}\n\\begin{itemize}\n  \\item Rust, Go\n    and SQL % main\n\\end{itemize}\n",
 /// );

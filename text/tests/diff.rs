@@ -1,12 +1,12 @@
-//! Integration tests for `shared::diff`: hand-made edits of the real-world
+//! Integration tests for `text::diff`: hand-made edits of the real-world
 //! fixtures, the JSON shape, and property tests over generated résumés and
 //! arbitrary text.
 
 use proptest::prelude::*;
 use serde_json::json;
-use shared::diff::{DiffItem, DocumentDiff, REWRITE_THRESHOLD, Rewrite, diff_documents, section_items, similarity};
-use shared::latex::{classify, split};
-use shared::model::ResumeSectionType::{self, Achievements, Experience, Other, Projects, Skills};
+use text::diff::{DiffItem, DocumentDiff, REWRITE_THRESHOLD, Rewrite, diff_documents, section_items, similarity};
+use text::enums::ResumeSectionType::{self, Achievements, Experience, Other, Projects, Skills};
+use text::latex::{classify, split};
 
 const JAKE: &str = include_str!("fixtures/resumes/jake.tex");
 const FIXTURES: &[(&str, &str)] = &[

@@ -73,7 +73,7 @@
 //! `{ "name": "Kubernetes", "kind": "devops", "start": 10, "end": 13 }` where
 //! `start`/`end` are byte offsets of the matched text in the input.
 //!
-//! # The lexicon (`shared/data/skills.json`)
+//! # The lexicon (`text/data/skills.json`)
 //!
 //! `{ "version": 1, "skills": [...], "ignore": [...] }`, embedded at compile
 //! time. Each skill is `{ "name", "kind", "aliases", "caseSensitive"?,
@@ -120,7 +120,7 @@
 //!
 //! Lowercased words, skills (as their canonical name: "k8s" → "kubernetes")
 //! and repeated 2–3 word phrases of non-stop-words. Stop words
-//! (`shared/data/stopwords.txt`: English function words plus JD boilerplate
+//! (`text/data/stopwords.txt`: English function words plus JD boilerplate
 //! such as "experience", "team", "years", "benefits", "salary", "equal
 //! opportunity") are dropped and break phrases, as do punctuation and line
 //! ends. Each occurrence scores its line's weight: ×1.5 under a requirements
@@ -149,7 +149,7 @@
 //! # Example
 //!
 //! ```
-//! use shared::jd::{RoleType, SkillKind, analyze, find_skills};
+//! use text::jd::{RoleType, SkillKind, analyze, find_skills};
 //!
 //! let jd = "Senior Backend Engineer\n\nRequirements:\n- Go and Postgres\n- k8s in production\n";
 //! let analysis = analyze(jd);

@@ -1,12 +1,12 @@
-//! Integration tests for `shared::latex`: real-world résumé fixtures, a
+//! Integration tests for `text::latex`: real-world résumé fixtures, a
 //! property test over generated documents, and the error cases.
 
 use proptest::prelude::*;
-use shared::latex::{
+use text::enums::ResumeSectionType::{self, Achievements, Education, Experience, Other, Projects, Skills};
+use text::latex::{
     BalanceErrorKind, DocumentError, ExtractedSection, HEADING_COMMANDS, HEADING_ENVIRONMENTS, check_balance,
     check_whole_document, classify, split,
 };
-use shared::model::ResumeSectionType::{self, Achievements, Education, Experience, Other, Projects, Skills};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 

@@ -2,8 +2,7 @@
 //! input (JD analysis and sections) as JSON.
 
 use serde_json::Value;
-use shared::model::{AiMode, ResumeSection};
-use shared::providers::ChatMessage;
+use text::enums::AiMode;
 
 use super::protocol::{INPUT_BEGIN, INPUT_END, SectionInput, TailorInput};
 
@@ -74,21 +73,16 @@ pub fn build_input(
     TailorInput { mode, role_type: role_type.to_owned(), jd_skills, jd_keywords, sections }
 }
 
-/// Sections as the engine sees them, from the stored rows.
-pub fn sections_of(rows: &[ResumeSection]) -> Vec<SectionInput> {
-    rows.iter()
-        .enumerate()
-        .map(|(index, s)| SectionInput {
-            index,
-            section_type: s.section_type,
-            locked: s.is_locked,
-            content: s.content.clone(),
-        })
-        .collect()
+/// One chat message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// `system` or `user`.
+    pub role: &'static str,
+    pub content: String,
 }
 
 /// The chat messages for `input`, or why it cannot be sent.
-pub fn messages(input: &TailorInput) -> Result<Vec<ChatMessage>, String> {
+pub fn messages(input: &TailorInput) -> Result<Vec<Message>, String> {
     let mut json = serde_json::to_string_pretty(input).map_err(|e| format!("cannot encode the prompt: {e}"))?;
     if json.len() > COMPACT_ABOVE_BYTES {
         let mut compact = input.clone();
@@ -109,13 +103,13 @@ pub fn messages(input: &TailorInput) -> Result<Vec<ChatMessage>, String> {
     let user = format!(
         "Tailor this résumé toward the job description summarised below (role type, skills, keywords).\n{INPUT_BEGIN}\n{json}\n{INPUT_END}"
     );
-    Ok(vec![ChatMessage { role: "system".into(), content: system }, ChatMessage { role: "user".into(), content: user }])
+    Ok(vec![Message { role: "system", content: system }, Message { role: "user", content: user }])
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::model::ResumeSectionType;
+    use text::enums::ResumeSectionType;
 
     fn input(locked_size: usize, unlocked_size: usize) -> TailorInput {
         let section = |index, locked, size: usize| SectionInput {

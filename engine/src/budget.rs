@@ -27,9 +27,9 @@
 
 use std::collections::HashSet;
 
-use shared::jd::find_skills;
-use shared::latex::strip_comments;
-use shared::model::AiMode;
+use text::enums::AiMode;
+use text::jd::find_skills;
+use text::latex::strip_comments;
 
 /// What an edit does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -186,9 +186,9 @@ pub fn classify(original: &str, replacement: &str) -> EditKind {
 // Bullets
 
 /// Commands that count as one bullet for the budget: the bullets of
-/// [`shared::latex::BULLET_COMMANDS`], and moderncv's `\cventry` (one entry).
+/// [`text::latex::BULLET_COMMANDS`], and moderncv's `\cventry` (one entry).
 pub fn is_bullet_command(name: &str) -> bool {
-    shared::latex::BULLET_COMMANDS.contains(&name) || name == "cventry"
+    text::latex::BULLET_COMMANDS.contains(&name) || name == "cventry"
 }
 
 /// Commands that end the bullet before them (a new heading, list or section).

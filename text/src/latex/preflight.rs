@@ -12,7 +12,40 @@
 use std::borrow::Cow;
 
 use super::validate::{Lexer, TokenKind, line_and_column, matching_brace};
-use crate::compile::Engine;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The TeX engine a document needs (chosen from the document, never by the caller).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Engine {
+    Pdflatex,
+    Xelatex,
+}
+
+impl Engine {
+    /// The program's name (and the value stored in `tailor.version_compile.engine`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Engine::Pdflatex => "pdflatex",
+            Engine::Xelatex => "xelatex",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pdflatex" => Some(Engine::Pdflatex),
+            "xelatex" => Some(Engine::Xelatex),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// Packages that only work under a Unicode engine (XeLaTeX or LuaLaTeX).
 const UNICODE_ENGINE_PACKAGES: &[&str] =

@@ -518,7 +518,7 @@ pub fn check_balance(text: &str) -> Result<(), BalanceError> {
 /// Meant for a single line; on longer text it cuts at the first comment.
 ///
 /// ```
-/// use shared::latex::validate::strip_comments;
+/// use text::latex::validate::strip_comments;
 /// assert_eq!(strip_comments(r"50\% faster % TODO"), r"50\% faster ");
 /// assert_eq!(strip_comments(r"Jane Doe \\% phone"), r"Jane Doe \\");
 /// ```

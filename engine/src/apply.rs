@@ -4,8 +4,8 @@
 //! their reason; the rest stand. The assembled document is checked again.
 
 use serde::Serialize;
-use shared::latex::{check_balance, check_whole_document, split_body};
-use shared::model::{AiMode, ResumeSectionType};
+use text::enums::{AiMode, ResumeSectionType};
+use text::latex::{check_balance, check_whole_document, split_body};
 
 use super::protocol::{Edit, EditAnswer};
 use super::{budget, gates};

@@ -31,7 +31,7 @@
 //!    top-level domain (`github.com/ada`). Compared lowercased without the
 //!    scheme, `www.`, `mailto:` and a trailing `/`.
 //! 2. **Skills** ([`FactKind::Skill`]): every canonical skill that
-//!    [`shared::jd::find_skills`] finds, so aliases are the same fact
+//!    [`text::jd::find_skills`] finds, so aliases are the same fact
 //!    (base "k8s" allows "Kubernetes"). A JD skill the person does not show
 //!    is therefore never added. Also allowed: a skill named inside a longer
 //!    skill of the base (names of three or more characters: "GitHub Actions"
@@ -103,7 +103,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 use serde::Serialize;
-use shared::jd::{SkillKind, find_skills};
+use text::jd::{SkillKind, find_skills};
 
 /// The kind of fact an edit invented.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -127,7 +127,7 @@ pub enum FactKind {
     Title,
     /// An academic degree.
     Degree,
-    /// A skill of the lexicon (`shared/data/skills.json`).
+    /// A skill of the lexicon (`text/data/skills.json`).
     Skill,
     /// Any other capitalised name or acronym.
     ProperNoun,

@@ -1,11 +1,11 @@
 //! Property: whatever edits a model proposes, what the engine accepts leaves
 //! locked sections and the preamble byte-identical and the document balanced.
 
+use engine::apply::{Context, apply_answer};
+use engine::protocol::{Edit, EditAnswer};
 use proptest::prelude::*;
-use shared::latex::{check_balance, check_whole_document, split};
-use shared::model::AiMode;
-use worker::tailor::apply::{Context, apply_answer};
-use worker::tailor::protocol::{Edit, EditAnswer};
+use text::enums::AiMode;
+use text::latex::{check_balance, check_whole_document, split};
 
 const RESUMES: &[&str] = &[
     include_str!("../../eval/resumes/jake.tex"),

@@ -3,7 +3,7 @@
 //! answers one [`EditAnswer`] object.
 
 use serde::{Deserialize, Serialize};
-use shared::model::{AiMode, ResumeSectionType};
+use text::enums::{AiMode, ResumeSectionType};
 
 pub const INPUT_BEGIN: &str = "<<<TAILOR_INPUT";
 pub const INPUT_END: &str = "TAILOR_INPUT>>>";

@@ -1,7 +1,7 @@
-//! Benchmark of `shared::jd::analyze` on the JD fixtures.
+//! Benchmark of `text::jd::analyze` on the JD fixtures.
 //!
-//! Run with `cargo bench -p tailor-shared --bench jd_analysis` (release) or
-//! `cargo bench -p tailor-shared --bench jd_analysis --profile dev` (debug).
+//! Run with `cargo bench -p tailor-text --bench jd_analysis` (release) or
+//! `cargo bench -p tailor-text --bench jd_analysis --profile dev` (debug).
 //! `JD_BENCH_ITERS` sets the timed iterations per fixture (default 2000).
 //! Prints, per fixture and overall, the mean and p99 microseconds per JD.
 
@@ -9,7 +9,7 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use shared::jd::analyze;
+use text::jd::analyze;
 
 const DEFAULT_ITERS: usize = 2_000;
 const WARMUP_ITERS: usize = 50;

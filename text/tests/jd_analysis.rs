@@ -1,10 +1,10 @@
-//! Integration tests for `shared::jd`: realistic JD fixtures, alias and
+//! Integration tests for `text::jd`: realistic JD fixtures, alias and
 //! boundary rules, JSON shape, determinism and robustness.
 
 use std::collections::{BTreeSet, HashMap};
 
 use serde_json::json;
-use shared::jd::{JdAnalysis, MAX_INPUT_BYTES, MAX_KEYWORDS, RoleType, SkillKind, analyze, find_skills};
+use text::jd::{JdAnalysis, MAX_INPUT_BYTES, MAX_KEYWORDS, RoleType, SkillKind, analyze, find_skills};
 
 const BACKEND: &str = include_str!("fixtures/jds/backend.txt");
 const FRONTEND: &str = include_str!("fixtures/jds/frontend.txt");

@@ -1,4 +1,6 @@
-//! The schema's enums (section 3 of `spec/database.md`).
+//! The schema's enums (section 3 of `spec/database.md`), as plain types the
+//! pure code uses (section kinds, modes) and, with the `sqlx` feature, mapped
+//! to their PostgreSQL types for `shared`'s queries.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -17,12 +19,14 @@ macro_rules! schema_enum {
         // Hand-written rather than derived: the type's name is case-sensitive
         // (quoted), and sqlx resolves names through `::regtype`, which folds
         // unquoted names to lower case.
+        #[cfg(feature = "sqlx")]
         impl sqlx::Type<sqlx::Postgres> for $name {
             fn type_info() -> sqlx::postgres::PgTypeInfo {
                 sqlx::postgres::PgTypeInfo::with_name(concat!("\"", $pg, "\""))
             }
         }
 
+        #[cfg(feature = "sqlx")]
         impl<'q> sqlx::Encode<'q, sqlx::Postgres> for $name {
             fn encode_by_ref(
                 &self,
@@ -32,6 +36,7 @@ macro_rules! schema_enum {
             }
         }
 
+        #[cfg(feature = "sqlx")]
         impl<'r> sqlx::Decode<'r, sqlx::Postgres> for $name {
             fn decode(value: sqlx::postgres::PgValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
                 let text = <&str as sqlx::Decode<'r, sqlx::Postgres>>::decode(value)?;

@@ -19,7 +19,7 @@
 //! first section and its `\end` in the last, so those two sections do not
 //! balance on their own.
 
-use crate::model::ResumeSectionType;
+use crate::enums::ResumeSectionType;
 
 use super::validate::{
     DocumentError, Lexer, TokenKind, check_whole_document, find_closing_bracket, matching_brace, skip_blanks,

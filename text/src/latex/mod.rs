@@ -18,7 +18,7 @@
 //! [`SplitDocument::reassemble`] returns the input byte for byte and a
 //! tailored résumé is the original with some section contents replaced.
 //! [`classify`] names each section from its heading's title
-//! ([`ResumeSectionType`](crate::model::ResumeSectionType)).
+//! ([`ResumeSectionType`](crate::enums::ResumeSectionType)).
 //!
 //! [`validate`] holds the structural checks: [`check_whole_document`] (is
 //! this a whole document, and where is its body?) and [`check_balance`] (do
@@ -26,20 +26,7 @@
 //! Everything is a linear scan over the text that understands comments,
 //! escapes, `\verb` and verbatim environments; nothing runs TeX.
 
-/// Commands that start one bullet when they begin a line: `\item`, Jake's
-/// `\resumeItem` and `\resumeSubItem`, moderncv's `\cvitem…` family. The
-/// name must match exactly (`\itemsep` and `\resumeItemListStart` are not
-/// bullets).
-pub const BULLET_COMMANDS: &[&str] = &[
-    "item",
-    "resumeItem",
-    "resumeSubItem",
-    "cvitem",
-    "cvitemwithcomment",
-    "cvlistitem",
-    "cvdoubleitem",
-    "cvlistdoubleitem",
-];
+pub use crate::vocabulary::BULLET_COMMANDS;
 
 pub mod plain;
 pub mod preflight;
