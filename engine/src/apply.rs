@@ -4,8 +4,8 @@
 //! their reason; the rest stand. The assembled document is checked again.
 
 use serde::Serialize;
-use text::enums::{AiMode, ResumeSectionType};
-use text::latex::{check_balance, check_whole_document, split_body};
+use text::enums::AiMode;
+use text::latex::{check_balance, check_whole_document};
 
 use super::protocol::{Edit, EditAnswer};
 use super::{budget, gates};
@@ -61,60 +61,6 @@ pub struct Context<'a> {
     pub jd_keywords: &'a [String],
 }
 
-/// The markup skeleton of a piece of LaTeX: its commands (`\word`, `\\`)
-/// and braces, in order — everything but text and escaped special
-/// characters. An edit may change words, never this: a model cannot move a
-/// `\par` into a `\textbf{…}` or drop a closing brace, whatever it writes.
-fn markup(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '\\' => match chars.peek().copied() {
-                Some((_, n)) if n.is_ascii_alphabetic() => {
-                    let mut end = i + 1;
-                    while let Some((j, n)) = chars.peek().copied() {
-                        if !n.is_ascii_alphabetic() {
-                            break;
-                        }
-                        end = j + n.len_utf8();
-                        chars.next();
-                    }
-                    out.push(text[i..end].to_owned());
-                }
-                Some((_, '\\')) => {
-                    chars.next();
-                    out.push("\\\\".to_owned());
-                }
-                // `\%`, `\&`, `\_`, `\#`, `\$`, `\{`, `\}`: text, not markup.
-                Some(_) => {
-                    chars.next();
-                }
-                None => {}
-            },
-            '{' | '}' => out.push(c.to_string()),
-            _ => {}
-        }
-    }
-    out
-}
-
-/// Whether the edited body still splits into the same sections (same
-/// headings, same boundaries) with every locked section byte-identical, so
-/// that the proposal, split again when accepted, keeps its locks.
-fn same_structure(trial: &[String], original: &[String], locked: &[bool]) -> bool {
-    let body = trial.concat();
-    let sections = split_body(&body);
-    let before = split_body_owned(original);
-    sections.len() == original.len()
-        && sections.iter().zip(&before).all(|(a, b)| a.section_type == b.0 && a.title == b.1)
-        && sections.iter().zip(original).zip(locked).all(|((s, o), l)| !*l || s.content == o.as_str())
-}
-
-fn split_body_owned(original: &[String]) -> Vec<(ResumeSectionType, Option<String>)> {
-    split_body(&original.concat()).into_iter().map(|s| (s.section_type, s.title)).collect()
-}
-
 /// Parse the model's answer: one JSON object, possibly inside a code fence.
 pub fn parse_answer(content: &str) -> Result<EditAnswer, String> {
     let start = content.find('{');
@@ -124,30 +70,6 @@ pub fn parse_answer(content: &str) -> Result<EditAnswer, String> {
         _ => return Err("the answer contains no JSON object".into()),
     };
     serde_json::from_str(json).map_err(|e| format!("the answer is not the requested JSON ({e})"))
-}
-
-fn is_escaped(text: &str, byte_index: usize) -> bool {
-    text[..byte_index].bytes().rev().take_while(|b| *b == b'\\').count() % 2 == 1
-}
-
-fn has_unescaped(text: &str, c: char) -> bool {
-    text.char_indices().any(|(i, ch)| ch == c && !is_escaped(text, i))
-}
-
-/// Escape LaTeX special characters in text the model wrote — except those
-/// the quoted original already used unescaped (its own markup: `$|$`, a URL
-/// with `_` inside `\href`, an `&` in a tabular).
-pub fn escape_new_text(replacement: &str, original: &str) -> String {
-    const SPECIAL: [char; 5] = ['%', '&', '#', '_', '$'];
-    let keep: Vec<char> = SPECIAL.iter().copied().filter(|c| has_unescaped(original, *c)).collect();
-    let mut out = String::with_capacity(replacement.len() + 8);
-    for (i, ch) in replacement.char_indices() {
-        if SPECIAL.contains(&ch) && !keep.contains(&ch) && !is_escaped(replacement, i) {
-            out.push('\\');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 /// Apply `answer` to the sections (`contents[i]`, `locked[i]`) between
@@ -172,7 +94,7 @@ pub fn apply_answer(
     let mut trial_sections: Vec<String> = contents.to_vec();
     for edit in &answer.edits {
         let refuse = |gate: Gate, reason: String| Refusal { section: edit.section, gate, reason };
-        let Some(current) = trial_sections.get(edit.section) else {
+        let (Some(base), Some(current)) = (contents.get(edit.section), trial_sections.get(edit.section)) else {
             refused.push(refuse(Gate::Section, "no such section".into()));
             continue;
         };
@@ -184,7 +106,14 @@ pub fn apply_answer(
             refused.push(refuse(Gate::Lock, "the section is locked".into()));
             continue;
         }
-        match current.matches(edit.original.as_str()).count() {
+        if let Some(why) = gates::markup::unreadable(&edit.replacement) {
+            refused.push(refuse(Gate::Markup, why));
+            continue;
+        }
+        // Every edit quotes the base résumé, once, and no earlier edit may
+        // have touched that text: an edit cannot build on another's output
+        // (and so launder a fact the first one slipped in).
+        match base.matches(edit.original.as_str()).count() {
             0 => {
                 refused.push(refuse(Gate::Quote, "the quoted original does not match the section".into()));
                 continue;
@@ -195,24 +124,29 @@ pub fn apply_answer(
                 continue;
             }
         }
-        if let Err(violation) = gates::check_faithful(&facts, &edit.original, &edit.replacement) {
-            refused.push(refuse(Gate::Faithfulness, violation.to_string()));
-            continue;
-        }
-        let replacement = escape_new_text(&edit.replacement, &edit.original);
-        if replacement == edit.original {
-            continue;
-        }
-        if markup(&replacement) != markup(&edit.original) {
+        if current.matches(edit.original.as_str()).count() != 1 {
             refused.push(refuse(
-                Gate::Markup,
-                "the edit changes the LaTeX markup (commands, braces or line breaks), not only the text".into(),
+                Gate::Quote,
+                "the quoted original overlaps an earlier edit (every edit must quote the original résumé)".into(),
             ));
             continue;
         }
+        let replacement = gates::markup::escape_new_text(&edit.replacement, &edit.original);
+        if replacement == edit.original {
+            continue;
+        }
+        let edited = current.replacen(edit.original.as_str(), &replacement, 1);
+        if let Some(why) = gates::markup::changes_markup(current, &edited) {
+            refused.push(refuse(Gate::Markup, why.into()));
+            continue;
+        }
+        if let Err(violation) = gates::check_faithful(&facts, &edit.original, &replacement) {
+            refused.push(refuse(Gate::Faithfulness, violation.to_string()));
+            continue;
+        }
         let mut trial = trial_sections.clone();
-        trial[edit.section] = current.replacen(edit.original.as_str(), &replacement, 1);
-        if !same_structure(&trial, contents, locked) {
+        trial[edit.section] = edited;
+        if !gates::structure::same_structure(&trial, contents, locked) {
             refused.push(refuse(
                 Gate::Structure,
                 "the edit would add, remove or rename a section heading, or move a section boundary".into(),
@@ -386,21 +320,6 @@ mod tests {
         assert_eq!(&doc[spans[0].1.clone()], "Wrote runbooks");
         assert_eq!(&doc[spans[1].1.clone()], "\\item Designed and built");
         assert_eq!(apply_subset(PRE, &sections(), END, &[]).0, format!("{PRE}{}{END}", sections().concat()));
-    }
-
-    #[test]
-    fn markup_skeleton_ignores_text_and_escapes() {
-        assert_eq!(markup("\\textbf{Go}: a, b \\\\"), ["\\textbf", "{", "}", "\\\\"]);
-        assert_eq!(markup("50\\% \\& more"), Vec::<String>::new());
-        assert_ne!(markup("\\textbf{Cloud:} AWS\\par"), markup("\\textbf{Cloud: AWS\\par}"));
-    }
-
-    #[test]
-    fn escaping_keeps_the_originals_own_markup() {
-        assert_eq!(escape_new_text("50% faster & cheaper #1", "fast"), "50\\% faster \\& cheaper \\#1");
-        assert_eq!(escape_new_text("already \\% escaped", "x"), "already \\% escaped");
-        assert_eq!(escape_new_text("a $|$ b", "x $|$ y"), "a $|$ b");
-        assert_eq!(escape_new_text("snake_case", "x"), "snake\\_case");
     }
 
     #[test]

@@ -29,7 +29,7 @@ use std::collections::HashSet;
 
 use text::enums::AiMode;
 use text::jd::find_skills;
-use text::latex::strip_comments;
+use text::latex::{Lexer, TokenKind};
 
 /// What an edit does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -124,20 +124,15 @@ pub fn enforce(mode: AiMode, total_bullets: usize, candidates: &[Candidate]) -> 
 // ---------------------------------------------------------------------------
 // Classification
 
-/// Unescapes the LaTeX escapes the model may or may not have used.
+/// The text with the escapes `\%`, `\&`, `\#`, `\_`, `\$` read as their
+/// character (the model may or may not have used them).
 fn unescape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\\'
-            && let Some(&next) = chars.peek()
-            && "%&#_$".contains(next)
-        {
-            continue;
-        }
-        out.push(c);
-    }
-    out
+    Lexer::new(text)
+        .map(|t| match t.kind {
+            TokenKind::Symbol(c) if "%&#_$".contains(c) => &text[t.start + 1..t.end],
+            _ => &text[t.start..t.end],
+        })
+        .collect()
 }
 
 /// The items of a list: the text split at line ends, `\\`, `\item`,
@@ -209,30 +204,17 @@ const STRUCTURE_COMMANDS: &[&str] = &[
     "par",
 ];
 
-/// Control words of `text` outside comments, with their byte offsets.
+/// Control words of `text` outside comments and verbatim, with their byte
+/// offsets; environments count as `begin` and `end`.
 fn control_words(text: &str) -> Vec<(usize, &str)> {
-    let mut out = Vec::new();
-    let mut line_start = 0;
-    for line in text.split_inclusive('\n') {
-        let code = strip_comments(line);
-        let bytes = code.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            if bytes[i] != b'\\' {
-                i += 1;
-                continue;
-            }
-            let name_len = bytes[i + 1..].iter().take_while(|b| b.is_ascii_alphabetic()).count();
-            if name_len == 0 {
-                i += 2; // a control symbol such as `\\` or `\%`
-                continue;
-            }
-            out.push((line_start + i, &code[i + 1..i + 1 + name_len]));
-            i += 1 + name_len;
-        }
-        line_start += line.len();
-    }
-    out
+    Lexer::new(text)
+        .filter_map(|t| match t.kind {
+            TokenKind::Command(name) => Some((t.start, name)),
+            TokenKind::Begin(_) | TokenKind::Opaque { .. } => Some((t.start, "begin")),
+            TokenKind::End(_) => Some((t.start, "end")),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The number of bullets in a section's LaTeX: occurrences of

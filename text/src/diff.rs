@@ -66,7 +66,8 @@ use serde::{Deserialize, Serialize};
 use similar::{Algorithm, DiffOp, capture_diff_slices, capture_diff_slices_deadline, get_diff_ratio};
 
 use crate::enums::ResumeSectionType;
-use crate::latex::{HEADING_ENVIRONMENTS, split, strip_comments};
+use crate::latex::lexer::{find_closing_bracket, matching_brace};
+use crate::latex::{HEADING_ENVIRONMENTS, Lexer, TokenKind, split, strip_comments};
 
 /// The [`similarity`] from which a removed and an added item at the same
 /// place are reported as one [`Rewrite`] rather than separately.
@@ -721,51 +722,20 @@ fn collapse_spaces(text: &str) -> String {
 
 /// Whether a (trimmed) line starts with one of [`BULLET_COMMANDS`].
 fn is_bullet_start(line: &str) -> bool {
-    line.strip_prefix('\\').is_some_and(|rest| {
-        let name_len = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
-        rest.get(..name_len).is_some_and(|name| BULLET_COMMANDS.contains(&name))
-    })
+    Lexer::new(line)
+        .next()
+        .is_some_and(|t| matches!(t.kind, TokenKind::Command(name) if BULLET_COMMANDS.contains(&name)))
 }
 
-/// Opening minus closing braces, not counting escaped ones.
+/// Opening minus closing braces (escaped ones, comments and verbatim do not count).
 fn brace_delta(line: &str) -> isize {
-    let mut delta = 0;
-    let mut bytes = line.bytes();
-    while let Some(b) = bytes.next() {
-        match b {
-            b'\\' => {
-                bytes.next();
-            }
-            b'{' => delta += 1,
-            b'}' => delta -= 1,
-            _ => {}
-        }
-    }
-    delta
-}
-
-/// The byte offset of the `close` matching the `open` at `at`, skipping
-/// escaped characters.
-fn matching(text: &str, at: usize, open: u8, close: u8) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut depth = 0_usize;
-    let mut pos = at;
-    while let Some(&b) = bytes.get(pos) {
-        if b == b'\\' {
-            pos += 2;
-            continue;
-        }
-        if b == open {
-            depth += 1;
-        } else if b == close {
-            depth = depth.saturating_sub(1);
-            if depth == 0 {
-                return Some(pos);
-            }
-        }
-        pos += 1;
-    }
-    None
+    Lexer::new(line)
+        .map(|t| match t.kind {
+            TokenKind::OpenBrace => 1,
+            TokenKind::CloseBrace => -1,
+            _ => 0,
+        })
+        .sum()
 }
 
 /// Whether a brace group's contents is a length: `-4pt`, `0.97\textwidth`.
@@ -790,7 +760,7 @@ fn skippable_group(line: &str, open: usize, layout_arguments: bool) -> Option<us
     if !layout_arguments && !matches!(first, b'0'..=b'9' | b'-' | b'+' | b'.') {
         return None;
     }
-    let close = matching(line, open, b'{', b'}')?;
+    let close = matching_brace(line, open)?;
     (layout_arguments || line.get(open + 1..close).is_some_and(is_length)).then_some(close)
 }
 
@@ -799,63 +769,57 @@ fn skippable_group(line: &str, open: usize, layout_arguments: bool) -> Option<us
 /// command, lengths, layout environments' arguments, braces and
 /// punctuation.
 fn has_text(line: &str) -> bool {
-    let mut pos = 0;
+    let mut lexer = Lexer::new(line);
     // `[` right after a command (or its options) opens options.
     let mut after_command = false;
     // Brace groups right after `\begin{env}` of a layout environment are
     // its layout arguments.
     let mut layout_arguments = false;
-    while let Some(c) = line.get(pos..).and_then(|rest| rest.chars().next()) {
-        match c {
-            '\\' => {
-                let rest = line.get(pos + 1..).unwrap_or("");
-                let name_len = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
-                if name_len == 0 {
-                    // A control symbol: `\\`, `\&`, `\,`, `\%`.
-                    pos += 1 + rest.chars().next().map_or(0, char::len_utf8);
-                    after_command = false;
-                    layout_arguments = false;
-                    continue;
-                }
-                let name = rest.get(..name_len).unwrap_or("");
-                pos += 1 + name_len;
-                if line.get(pos..).is_some_and(|r| r.starts_with('*')) {
-                    pos += 1;
-                }
-                layout_arguments = false;
-                if name == "begin" || name == "end" {
-                    let open = pos + line.get(pos..).map_or(0, |r| r.len() - r.trim_start().len());
-                    if line.as_bytes().get(open) == Some(&b'{')
-                        && let Some(close) = matching(line, open, b'{', b'}')
-                    {
-                        let environment = line.get(open + 1..close).unwrap_or("").trim();
-                        layout_arguments = name == "begin"
-                            && !HEADING_ENVIRONMENTS.contains(&environment)
-                            && LAYOUT_ENVIRONMENTS.contains(&environment);
-                        pos = close + 1;
-                    }
+    while let Some(token) = lexer.next() {
+        match token.kind {
+            TokenKind::Command(_) | TokenKind::End(_) => {
+                if line[token.end..].starts_with('*') {
+                    lexer.seek(token.end + 1);
                 }
                 after_command = true;
+                layout_arguments = false;
             }
-            '[' if after_command => match matching(line, pos, b'[', b']') {
-                Some(close) => pos = close + 1,
-                None => pos += 1,
-            },
-            '{' => match skippable_group(line, pos, layout_arguments) {
+            TokenKind::Begin(environment) => {
+                after_command = true;
+                layout_arguments =
+                    !HEADING_ENVIRONMENTS.contains(&environment) && LAYOUT_ENVIRONMENTS.contains(&environment);
+            }
+            TokenKind::OpenBrace => match skippable_group(line, token.start, layout_arguments) {
                 Some(close) => {
-                    pos = close + 1;
+                    lexer.seek(close + 1);
                     after_command = layout_arguments;
                 }
-                _ => {
-                    pos += 1;
+                None => {
                     after_command = false;
                     layout_arguments = false;
                 }
             },
-            c if c.is_whitespace() => pos += c.len_utf8(),
-            c if c.is_alphanumeric() => return true,
-            c => {
-                pos += c.len_utf8();
+            TokenKind::Text => {
+                let text = &line[token.start..token.end];
+                let trimmed = text.trim_start();
+                let open = token.start + (text.len() - trimmed.len());
+                if after_command
+                    && trimmed.starts_with('[')
+                    && let Some(close) = find_closing_bracket(line, open, line.len())
+                {
+                    lexer.seek(close + 1);
+                    continue;
+                }
+                if trimmed.chars().any(char::is_alphanumeric) {
+                    return true;
+                }
+                if !trimmed.is_empty() {
+                    after_command = false;
+                    layout_arguments = false;
+                }
+            }
+            TokenKind::Verb { .. } | TokenKind::Opaque { .. } => return true,
+            _ => {
                 after_command = false;
                 layout_arguments = false;
             }

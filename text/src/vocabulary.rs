@@ -15,3 +15,100 @@ pub const BULLET_COMMANDS: &[&str] = &[
     "cvdoubleitem",
     "cvlistdoubleitem",
 ];
+
+/// Job nouns: what a role is called ("senior backend *engineer*").
+pub const JOB_NOUNS: &[&str] = &[
+    "administrator",
+    "analyst",
+    "architect",
+    "consultant",
+    "coordinator",
+    "designer",
+    "developer",
+    "director",
+    "engineer",
+    "evangelist",
+    "instructor",
+    "intern",
+    "lecturer",
+    "maintainer",
+    "manager",
+    "officer",
+    "professor",
+    "programmer",
+    "researcher",
+    "scientist",
+    "specialist",
+    "strategist",
+    "supervisor",
+    "technician",
+    "tester",
+];
+
+/// Seniority words: before a job noun they make a title ("staff engineer").
+/// "lead" and "head" are not here: in lower case they are usually verbs.
+pub const SENIORITY: &[&str] =
+    &["senior", "sr", "staff", "principal", "junior", "jr", "chief", "associate", "distinguished", "founding"];
+
+/// The other words of titles: heads, executives, founders, owners.
+pub const TITLE_HEADS: &[&str] = &[
+    "advocate",
+    "assistant",
+    "ceo",
+    "cfo",
+    "chair",
+    "chairman",
+    "cio",
+    "ciso",
+    "co-founder",
+    "cofounder",
+    "contractor",
+    "coo",
+    "cpo",
+    "cto",
+    "executive",
+    "fellow",
+    "founder",
+    "freelancer",
+    "head",
+    "lead",
+    "owner",
+    "partner",
+    "president",
+    "vice",
+    "vp",
+];
+
+/// `word` (lower case) or its singular, in `list`.
+fn in_list(list: &[&str], word: &str) -> bool {
+    list.contains(&word) || word.strip_suffix('s').is_some_and(|w| list.contains(&w))
+}
+
+/// Whether a lower-case word is a job noun, singular or plural.
+pub fn is_job_noun(word: &str) -> bool {
+    in_list(JOB_NOUNS, word)
+}
+
+/// Whether a lower-case word makes a phrase a job title: a job noun, a
+/// seniority word or a head ("Staff Engineer", "Head of Platform").
+pub fn is_title_word(word: &str) -> bool {
+    is_job_noun(word) || in_list(SENIORITY, word) || in_list(TITLE_HEADS, word)
+}
+
+/// Whether a lower-case word names a role on a job description's title
+/// line: a job noun, or "lead", "head", "vp", "cto", "sre", "devops".
+pub fn is_role_word(word: &str) -> bool {
+    is_job_noun(word) || matches!(word, "lead" | "head" | "vp" | "cto" | "sre" | "devops")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_roles_and_job_nouns() {
+        assert!(is_job_noun("engineers") && is_job_noun("manager") && !is_job_noun("lead"));
+        assert!(is_title_word("lead") && is_title_word("staff") && is_title_word("cto") && !is_title_word("rust"));
+        assert!(is_role_word("devops") && is_role_word("developers") && !is_role_word("senior"));
+    }
+}

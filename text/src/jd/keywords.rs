@@ -39,7 +39,6 @@ use std::sync::OnceLock;
 use super::Keyword;
 use super::MAX_KEYWORDS;
 use super::lexicon::{FxBuild, Lexicon, SkillMatch, Tokens};
-use super::role::ROLE_NOUNS;
 
 /// Stop words and JD boilerplate, one per line (`#` comments).
 const STOPWORDS_TXT: &str = include_str!("../../data/stopwords.txt");
@@ -215,7 +214,7 @@ fn heading_section(t: &Tokens<'_>, line: &std::ops::Range<usize>, bullet: bool) 
         len += 1;
     }
     let words = buf.get(..len).unwrap_or_default();
-    if words.is_empty() || words.iter().any(|w| ROLE_NOUNS.contains(w)) {
+    if words.is_empty() || words.iter().any(|w| crate::vocabulary::is_role_word(w)) {
         return None;
     }
     let any = |list: &[&[&str]]| list.iter().any(|h| contains_run(words, h));
@@ -452,7 +451,7 @@ pub(crate) fn extract(lex: &Lexicon, t: &Tokens<'_>, matches: &[SkillMatch]) -> 
     let mut compound = String::new();
 
     for (n, line) in t.lines().enumerate() {
-        let masthead = n == 0 && !line.clone().any(|i| t.is_alnum(i) && ROLE_NOUNS.contains(&t.lower(i)));
+        let masthead = n == 0 && !line.clone().any(|i| t.is_alnum(i) && crate::vocabulary::is_role_word(t.lower(i)));
         let bullet = is_bullet(t, &line);
         if let Some(s) = heading_section(t, &line, bullet) {
             section = s;

@@ -374,61 +374,11 @@ fn list_context(t: &Tokens<'_>, i: usize, end: usize) -> bool {
 // Static-table hashing
 // ---------------------------------------------------------------------------
 
-/// A small multiplicative hasher (the FxHash scheme) for tables whose keys are
-/// fixed at build time (the alias index, the stop words). Untrusted text only
-/// ever *looks up* keys in them, so there is no hash-flooding exposure; maps
+/// The hasher of tables whose keys are fixed at build time (the alias
+/// index, the stop words): `rustc-hash`'s FxHash. Untrusted text only ever
+/// *looks up* keys in them, so there is no hash-flooding exposure; maps
 /// that *insert* text-derived keys keep std's randomised SipHash.
-#[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct FxHasher {
-    hash: u64,
-}
-
-const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-impl FxHasher {
-    #[inline]
-    fn add(&mut self, word: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(FX_SEED);
-    }
-}
-
-impl std::hash::Hasher for FxHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut buf = [0u8; 8];
-            buf.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(buf));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut buf = [0u8; 8];
-            if let Some(head) = buf.get_mut(..rest.len()) {
-                head.copy_from_slice(rest);
-            }
-            self.add(u64::from_le_bytes(buf));
-        }
-    }
-
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    #[inline]
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.hash
-    }
-}
-
-/// `BuildHasher` for [`FxHasher`].
-pub(crate) type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
+pub(crate) type FxBuild = rustc_hash::FxBuildHasher;
 
 // ---------------------------------------------------------------------------
 // Tokenizer

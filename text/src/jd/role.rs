@@ -62,33 +62,6 @@ const TIE_ORDER: [RoleType; 9] = [
     RoleType::Backend,
 ];
 
-/// Words that make a line look like a job title.
-pub(crate) const ROLE_NOUNS: &[&str] = &[
-    "engineer",
-    "engineers",
-    "developer",
-    "developers",
-    "programmer",
-    "architect",
-    "manager",
-    "director",
-    "lead",
-    "head",
-    "scientist",
-    "analyst",
-    "sre",
-    "specialist",
-    "administrator",
-    "consultant",
-    "tester",
-    "researcher",
-    "vp",
-    "cto",
-    "officer",
-    "intern",
-    "devops",
-];
-
 /// Title cues: lowercased words, role, weight.
 pub(crate) const TITLE_CUES: &[(&[&str], RoleType, f64)] = &[
     // management
@@ -230,7 +203,7 @@ fn title_scores(t: &Tokens<'_>) -> Scores {
             continue;
         }
         let words: Vec<&str> = line.clone().filter(|&i| t.is_alnum(i)).map(|i| t.lower(i)).collect();
-        let mut factor = if words.iter().any(|w| ROLE_NOUNS.contains(w)) {
+        let mut factor = if words.iter().any(|w| crate::vocabulary::is_role_word(w)) {
             1.0
         } else if n == 0 {
             NO_ROLE_NOUN_FACTOR

@@ -23,22 +23,24 @@
 //! [`validate`] holds the structural checks: [`check_whole_document`] (is
 //! this a whole document, and where is its body?) and [`check_balance`] (do
 //! braces and environments nest?), used on uploads and on model output.
-//! Everything is a linear scan over the text that understands comments,
-//! escapes, `\verb` and verbatim environments; nothing runs TeX.
+//! Everything is built on the one lexer ([`lexer`]) and the one command
+//! table ([`commands`]); nothing runs TeX.
 
 pub use crate::vocabulary::BULLET_COMMANDS;
 
+pub mod commands;
+pub mod lexer;
 pub mod plain;
 pub mod preflight;
 pub mod sections;
 pub mod validate;
 
+pub use lexer::{Lexer, OPAQUE_ENVIRONMENTS, Token, TokenKind, strip_comments};
 pub use plain::plain_text;
 pub use sections::{
     ExtractedSection, HEADING_COMMANDS, HEADING_ENVIRONMENTS, SplitDocument, classify, normalize_title, split,
     split_body,
 };
 pub use validate::{
-    BalanceError, BalanceErrorKind, DocumentError, DocumentLayout, OPAQUE_ENVIRONMENTS, check_balance,
-    check_whole_document, strip_comments,
+    BalanceError, BalanceErrorKind, DocumentError, DocumentLayout, check_balance, check_whole_document,
 };

@@ -11,7 +11,7 @@
 
 use std::borrow::Cow;
 
-use super::validate::{Lexer, TokenKind, line_and_column, matching_brace};
+use super::lexer::{Lexer, TokenKind, line_and_column, matching_brace};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

@@ -21,10 +21,8 @@
 
 use crate::enums::ResumeSectionType;
 
-use super::validate::{
-    DocumentError, Lexer, TokenKind, check_whole_document, find_closing_bracket, matching_brace, skip_blanks,
-    skip_space,
-};
+use super::lexer::{Lexer, TokenKind, find_closing_bracket, matching_brace, skip_blanks, skip_space};
+use super::validate::{DocumentError, check_whole_document};
 
 /// Control words that start a section when followed by `{title}` (with an
 /// optional `*` and `[short title]` in between).
