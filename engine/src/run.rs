@@ -128,6 +128,12 @@ pub struct Prepared<'a> {
 /// Check the input and build the provider request.
 pub fn prepare(input: EngineInput<'_>) -> Result<Prepared<'_>, Unusable> {
     let doc = split(input.latex).map_err(|e| Unusable(format!("the base version is not a whole document: {e}")))?;
+    if let Some((command, line)) = text::latex::commands::first_catcode_change(input.latex) {
+        return Err(Unusable(format!(
+            "this résumé changes how TeX reads characters (\\{command} on line {line}), so Tailor cannot be sure it \
+             reads the text as TeX does, and does not edit it"
+        )));
+    }
     if doc.sections.len() != input.sections.len() {
         return Err(Unusable("the base version's sections do not match its LaTeX".into()));
     }

@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use engine::budget::{budget_for, count_bullets};
-use engine::gates::{check_faithful, facts_of};
 use engine::protocol::SectionInput;
 use engine::{EngineInput, prepare};
 use serde::Serialize;
@@ -34,6 +33,8 @@ pub struct PairResult {
     pub refused_by_gate: BTreeMap<String, usize>,
     pub locked_changed: usize,
     pub invented_facts: usize,
+    /// The invented claims themselves (independent check), for the report.
+    pub invented: Vec<String>,
     pub latex_unbalanced: bool,
     pub over_budget: bool,
     pub compiled: Option<bool>,
@@ -89,7 +90,7 @@ pub async fn run(config: &EvalConfig, client: &ChatClient, target: &Target) -> a
                 content: s.content.to_owned(),
             })
             .collect();
-        let facts = facts_of(&latex);
+        let claims = crate::fact_check::BaseClaims::of(&latex);
         let bullets_total: usize = sections.iter().map(|s| count_bullets(&s.content)).sum();
         for jd_path in &jds {
             let analysis = text::jd::analyze(&std::fs::read_to_string(jd_path)?);
@@ -119,6 +120,7 @@ pub async fn run(config: &EvalConfig, client: &ChatClient, target: &Target) -> a
                     refused_by_gate: BTreeMap::new(),
                     locked_changed: 0,
                     invented_facts: 0,
+                    invented: Vec::new(),
                     latex_unbalanced: false,
                     over_budget: false,
                     compiled: None,
@@ -140,7 +142,7 @@ pub async fn run(config: &EvalConfig, client: &ChatClient, target: &Target) -> a
                             result.refusals.push(format!("{gate}: {}", r.reason));
                             *result.refused_by_gate.entry(gate).or_default() += 1;
                         }
-                        measure(&mut result, &latex, &sections, &proposal.latex, &facts);
+                        measure(&mut result, &latex, &sections, &proposal.latex, &claims);
                         if let Some(out) = &config.out {
                             let name =
                                 format!("{}__{}__{}.tex", result.resume, result.jd, mode.as_str().to_lowercase());
@@ -164,7 +166,7 @@ fn measure(
     base: &str,
     sections: &[SectionInput],
     proposal: &str,
-    facts: &engine::gates::Facts,
+    claims: &crate::fact_check::BaseClaims,
 ) {
     result.latex_unbalanced = check_whole_document(proposal).is_err() || check_balance(proposal).is_err();
     match split(proposal) {
@@ -175,8 +177,16 @@ fn measure(
         _ => result.locked_changed = sections.iter().filter(|s| s.locked).count().max(1),
     }
     let diff = text::diff::diff_documents(base, proposal);
-    result.invented_facts = diff.rewritten.iter().filter(|r| check_faithful(facts, &r.old, &r.new).is_err()).count()
-        + diff.added.iter().filter(|a| check_faithful(facts, "", &a.text).is_err()).count();
+    // Independent of the gates: see `fact_check`.
+    let invented: Vec<String> = diff
+        .rewritten
+        .iter()
+        .map(|r| r.new.as_str())
+        .chain(diff.added.iter().map(|a| a.text.as_str()))
+        .flat_map(|text| claims.invented(text))
+        .collect();
+    result.invented_facts = invented.len();
+    result.invented = invented;
     result.bullets_changed = diff.rewritten.iter().filter(|r| count_bullets(&r.old) > 0).count();
     let budget = budget_for(result.mode);
     let share =

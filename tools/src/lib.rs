@@ -6,6 +6,7 @@
 //! bare queue and a bare HTTP+SQL route).
 
 pub mod eval;
+pub mod fact_check;
 pub mod loadgen;
 pub mod queue_bench;
 pub mod sim;

@@ -417,6 +417,18 @@ pub fn bad_edits(input: &TailorInput) -> Vec<Edit> {
         edits.push(bad(*section, line, format!("{head} while completing a PhD{close}"), "invented degree"));
         edits.push(bad(*section, line, format!("{head} as Staff Engineer{close}"), "invented title"));
         edits.push(bad(*section, line, format!("{head} {{{close}"), "unbalanced braces"));
+        // Text TeX reads differently from a naive reader.
+        edits.push(bad(*section, line, format!("{head} ^^5cinput{{/etc/hostname}}{close}"), "^^ notation"));
+        edits.push(bad(*section, line, format!("{head} ^^\u{1}input{close}"), "raw control character after ^^"));
+        edits.push(bad(*section, line, format!("{head}\u{1b}[31m{close}"), "control character"));
+        edits.push(bad(*section, line, format!("{}\\", line.trim_end()), "trailing backslash joins the next line"));
+        edits.push(bad(*section, line, format!("{head}, cutting costs by ５０％{close}"), "fullwidth digits"));
+        edits.push(bad(*section, line, format!("{head} in ٥ weeks{close}"), "Arabic-Indic digits"));
+        // A lower-case organisation, and a second edit that would
+        // capitalise the first one's output.
+        edits.push(bad(*section, line, format!("{head}, graduate of mit{close}"), "lower-case organisation"));
+        edits.push(bad(*section, "graduate of mit", "graduate of MIT".into(), "launders an earlier edit"));
+        edits.push(bad(*section, line, format!("{head} at google{close}"), "lower-case organisation"));
         let whole: String = input.sections.iter().map(|s| s.content.as_str()).collect();
         let facts = engine::gates::facts_of(&whole);
         if let Some(skill) = input.jd_skills.iter().find(|s| !facts.has_skill(s)) {

@@ -269,6 +269,7 @@ pub fn check_faithful(facts: &Facts, original: &str, replacement: &str) -> Resul
         }
     }
     violations.extend(proper_noun_violations(facts, &quoted, &scan));
+    violations.extend(foreign_digits(facts, &quoted, &visible));
     violations.sort_by_key(|(start, v)| (*start, v.kind as u8));
     match violations.into_iter().next() {
         Some((_, v)) => Err(v),
@@ -278,6 +279,16 @@ pub fn check_faithful(facts: &Facts, original: &str, replacement: &str) -> Resul
 
 // ---------------------------------------------------------------------------
 // Data
+
+/// Digits other than ASCII that NFKC leaves as they are (Arabic-Indic
+/// `٥٠`, Devanagari `५०`…): the number checks read ASCII digits, so a
+/// number in another script must be one the base or the quote has as is.
+fn foreign_digits(facts: &Facts, quoted: &Facts, visible: &str) -> Option<(usize, Violation)> {
+    let (start, _) = visible.char_indices().find(|(_, c)| c.is_numeric() && !c.is_ascii_digit())?;
+    let run: String = visible[start..].chars().take_while(|c| c.is_numeric() || matches!(c, '.' | ',')).collect();
+    let known = |f: &Facts| f.flat.contains(&run.to_lowercase());
+    (!known(facts) && !known(quoted)).then_some((start, Violation { kind: FactKind::Number, value: run }))
+}
 
 /// The visible text of `latex`, NFKC-normalised: compatibility forms
 /// (fullwidth digits and letters, ligatures, superscripts) read as their

@@ -406,6 +406,7 @@ pub(super) fn proper_noun_violations(facts: &Facts, quoted: &Facts, scan: &Scan)
         i = end;
     }
     out.extend(lowercase_titles(facts, quoted, scan));
+    out.extend(lowercase_organisations(facts, quoted, scan));
     out
 }
 
@@ -432,6 +433,38 @@ pub(super) fn lowercase_titles(facts: &Facts, quoted: &Facts, scan: &Scan) -> Ve
         let own_words = tokens[i..=noun].iter().all(|t| known_word(quoted, &t.lower(text)));
         if !stated(facts) && !stated(quoted) && !own_words {
             out.push((token.start, Violation { kind: FactKind::Title, value: surface }));
+        }
+    }
+    out
+}
+
+/// Organisations named in lower case: a well-known one anywhere ("graduate
+/// of mit"), or any word after "at", "joined" or a graduate's "of"/"from"
+/// ("interned at initech") that is neither in the base nor the quote nor an
+/// ordinary word of such phrases ("at scale").
+pub(super) fn lowercase_organisations(facts: &Facts, quoted: &Facts, scan: &Scan) -> Vec<(usize, Violation)> {
+    let (text, tokens) = (scan.text.as_str(), &scan.tokens);
+    let stated = |word: &str| known_word(facts, word) || known_word(quoted, word);
+    let mut out = Vec::new();
+    for (i, token) in tokens.iter().enumerate() {
+        if token.upper || token.used || token.digit {
+            continue;
+        }
+        let word = token.text(text);
+        let well_known = text::vocabulary::KNOWN_ORGANISATIONS.contains(&word);
+        let cue = i.checked_sub(1).map(|p| tokens[p].text(text)).is_some_and(|before| {
+            let graduate = i
+                .checked_sub(2)
+                .map(|p| tokens[p].text(text))
+                .is_some_and(|w| matches!(w, "graduate" | "graduated" | "alumnus" | "alumna" | "alum" | "student"));
+            matches!(before, "at" | "joined" | "join") || (graduate && matches!(before, "of" | "from" | "at"))
+        });
+        let ordinary = text::vocabulary::NOT_ORGANISATIONS.contains(&word)
+            || common_words().contains(word)
+            || is_resume_verb(word)
+            || word.chars().count() < 2;
+        if (well_known || (cue && !ordinary)) && !stated(word) {
+            out.push((token.start, Violation { kind: FactKind::Organisation, value: word.to_owned() }));
         }
     }
     out

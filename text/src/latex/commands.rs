@@ -6,7 +6,7 @@
 //! ([`ENV_ARGS`]). Section headings are in [`super::sections`], bullets in
 //! [`crate::vocabulary`].
 
-use super::lexer::skip_space;
+use super::lexer::{Lexer, TokenKind, line_and_column, skip_space};
 
 /// What a control word does to the visible text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -286,6 +286,15 @@ pub fn changes_catcodes(name: &str) -> bool {
     CATCODE_COMMANDS.contains(&name)
 }
 
+/// The first command of `doc` (outside comments and verbatim) that changes
+/// how TeX reads characters, with its 1-based line.
+pub fn first_catcode_change(doc: &str) -> Option<(&str, usize)> {
+    Lexer::new(doc).find_map(|t| match t.kind {
+        TokenKind::Command(name) if changes_catcodes(name) => Some((name, line_and_column(doc, t.start).0)),
+        _ => None,
+    })
+}
+
 /// Extra layout arguments after `\begin{env}`.
 pub fn environment_arguments(env: &str) -> usize {
     ENV_ARGS.iter().find(|(e, _)| *e == env).map_or(0, |(_, n)| *n)
@@ -310,5 +319,7 @@ mod tests {
         }
         assert!(!defines("textbf"));
         assert!(changes_catcodes("catcode") && changes_catcodes("MakeShortVerb") && !changes_catcodes("makeatletter"));
+        assert_eq!(first_catcode_change("a\n% \\catcode\n\\catcode`\\|=0 x"), Some(("catcode", 3)));
+        assert_eq!(first_catcode_change("\\makeatletter\\def\\x@y{}\\makeatother"), None);
     }
 }
