@@ -60,6 +60,13 @@ pub struct Request {
     pub json: bool,
 }
 
+impl Request {
+    /// The messages as `(role, content)` pairs, for the provider client.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.messages.iter().map(|m| (m.role, m.content.as_str()))
+    }
+}
+
 /// The job's trace: every edit's fate, kept with the queue task's result so
 /// the API can show it next to the proposal.
 #[derive(Debug, Clone, Serialize)]

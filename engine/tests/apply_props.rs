@@ -1,11 +1,23 @@
 //! Property: whatever edits a model proposes, what the engine accepts leaves
-//! locked sections and the preamble byte-identical and the document balanced.
+//! locked sections and the preamble byte-identical, the document balanced,
+//! and brings no control sequence (nor `^^` notation) the base did not have.
+//! (The fuzz target `apply` in `fuzz/` checks the same on arbitrary edits.)
 
 use engine::apply::{Context, apply_answer};
 use engine::protocol::{Edit, EditAnswer};
 use proptest::prelude::*;
 use text::enums::AiMode;
-use text::latex::{check_balance, check_whole_document, split};
+use text::latex::{Lexer, TokenKind, check_balance, check_whole_document, split};
+
+/// The control words of a text.
+fn commands(text: &str) -> std::collections::BTreeSet<String> {
+    Lexer::new(text)
+        .filter_map(|t| match t.kind {
+            TokenKind::Command(name) => Some(name.to_owned()),
+            _ => None,
+        })
+        .collect()
+}
 
 const RESUMES: &[&str] = &[
     include_str!("../../eval/resumes/jake.tex"),
@@ -36,6 +48,12 @@ const NOISE: &[&str] = &[
     "developed",
     " ",
     "x",
+    "^^5cinput{/etc/hostname}",
+    "\\",
+    "\u{1}",
+    "５０％",
+    "at google",
+    "\\def\\x{y}",
 ];
 
 fn edits_strategy(sections: usize) -> impl Strategy<Value = Vec<(usize, usize, usize, usize, Vec<usize>)>> {
@@ -87,6 +105,9 @@ proptest! {
         prop_assert!(proposal.latex.ends_with(doc.closing), "closing byte-identical");
         prop_assert!(check_whole_document(&proposal.latex).is_ok());
         prop_assert!(check_balance(&proposal.latex).is_ok());
+        let new: Vec<String> = commands(&proposal.latex).difference(&commands(latex)).cloned().collect();
+        prop_assert!(new.is_empty(), "control sequences the base did not have: {:?}", new);
+        prop_assert!(!proposal.latex.contains("^^") || latex.contains("^^"));
         let out = split(&proposal.latex).expect("proposal splits");
         prop_assert_eq!(out.sections.len(), contents.len());
         for (i, section) in out.sections.iter().enumerate() {

@@ -202,12 +202,7 @@ async fn tailor_once(
 ) -> Result<engine::EngineOutput, String> {
     let prepared = prepare(input).map_err(|e| e.0)?;
     let r = &prepared.request;
-    let request = shared::providers::ChatRequest::new(
-        r.messages.iter().map(|m| (m.role, m.content.as_str())),
-        r.max_tokens,
-        r.temperature,
-        r.json,
-    );
+    let request = shared::providers::ChatRequest::new(r.pairs(), r.max_tokens, r.temperature, r.json);
     let answer = client.chat(target, &request).await.map_err(|e| e.message)?;
     prepared.finish(&answer.content, answer.attempts, target.label()).map_err(|e| e.0)
 }

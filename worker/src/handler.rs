@@ -131,12 +131,7 @@ async fn run_job(state: &WorkerState, job: &ClaimedJob, provider: AiModelProvide
         Err(unusable) => return Ok(Outcome::Failed(unusable.0)),
     };
     let r = &prepared.request;
-    let request = shared::providers::ChatRequest::new(
-        r.messages.iter().map(|m| (m.role, m.content.as_str())),
-        r.max_tokens,
-        r.temperature,
-        r.json,
-    );
+    let request = shared::providers::ChatRequest::new(r.pairs(), r.max_tokens, r.temperature, r.json);
     let answer = match state.client.chat(&target, &request).await {
         Ok(answer) => answer,
         Err(e) => {

@@ -328,7 +328,11 @@ fn file_argument_of<'a>(text: &'a str, name: &str, pos: usize) -> Option<(Cow<'a
         // group within a short distance. `\pdfobj` and `\pdfmdfivesum`
         // read a file only with the `file` keyword.
         "pdfximage" | "pdfobj" | "pdfmdfivesum" | "pdffiledump" | "pdffilesize" | "pdffilemoddate" => {
-            let window = &text[pos..text.len().min(pos + 200)];
+            let mut window_end = text.len().min(pos + 200);
+            while !text.is_char_boundary(window_end) {
+                window_end -= 1;
+            }
+            let window = &text[pos..window_end];
             let open = pos + window.find('{')?;
             if matches!(name, "pdfobj" | "pdfmdfivesum") && !text[pos..open].contains("file") {
                 return None;
@@ -566,6 +570,16 @@ mod tests {
             "\\special{pdf:put @catalog << /PageMode /UseOutlines >>}",
         ] {
             assert_eq!(outside_reach(&doc(body)), None, "{body}");
+        }
+    }
+
+    #[test]
+    fn a_long_keyword_window_never_cuts_a_character() {
+        // Found by the `lexer` fuzz target: the 200-byte window after
+        // `\pdfximage` ended inside a multi-byte character.
+        for pad in 195..=201 {
+            let doc = format!("\\pdfximage {}é{{/etc/x}} ü", "a".repeat(pad));
+            let _ = outside_reach(&doc);
         }
     }
 
