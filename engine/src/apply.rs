@@ -8,10 +8,10 @@ use text::enums::AiMode;
 use text::latex::{check_balance, check_whole_document};
 
 use super::protocol::{Edit, EditAnswer};
-use super::{budget, gates};
+use super::{budget, gates, quotes};
 
 /// Which check refused an edit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Gate {
     /// The edit names no section of the document.
@@ -61,17 +61,6 @@ pub struct Context<'a> {
     pub jd_keywords: &'a [String],
 }
 
-/// Parse the model's answer: one JSON object, possibly inside a code fence.
-pub fn parse_answer(content: &str) -> Result<EditAnswer, String> {
-    let start = content.find('{');
-    let end = content.rfind('}');
-    let json = match (start, end) {
-        (Some(s), Some(e)) if e > s => &content[s..=e],
-        _ => return Err("the answer contains no JSON object".into()),
-    };
-    serde_json::from_str(json).map_err(|e| format!("the answer is not the requested JSON ({e})"))
-}
-
 /// Apply `answer` to the sections (`contents[i]`, `locked[i]`) between
 /// `preamble` and `closing`. Each edit passes, in order, the section, quote,
 /// lock, faithfulness and balance gates; the survivors then go through the
@@ -92,6 +81,8 @@ pub fn apply_answer(
     let mut survivors: Vec<Edit> = Vec::new();
     let mut touched: Vec<usize> = Vec::new();
     let mut trial_sections: Vec<String> = contents.to_vec();
+    // The byte ranges of each section that earlier edits wrote.
+    let mut edited: Vec<Vec<std::ops::Range<usize>>> = vec![Vec::new(); contents.len()];
     for edit in &answer.edits {
         let refuse = |gate: Gate, reason: String| Refusal { section: edit.section, gate, reason };
         let (Some(base), Some(current)) = (contents.get(edit.section), trial_sections.get(edit.section)) else {
@@ -110,42 +101,54 @@ pub fn apply_answer(
             refused.push(refuse(Gate::Markup, why));
             continue;
         }
-        // Every edit quotes the base résumé, once, and no earlier edit may
+        // Every edit quotes the base résumé, once (found as a person would:
+        // typography, spaces and escapes aside), and no earlier edit may
         // have touched that text: an edit cannot build on another's output
         // (and so launder a fact the first one slipped in).
-        match base.matches(edit.original.as_str()).count() {
-            0 => {
+        let original = match quotes::find(base, &edit.original) {
+            Ok(span) => &base[span],
+            Err(0) => {
                 refused.push(refuse(Gate::Quote, "the quoted original does not match the section".into()));
                 continue;
             }
-            1 => {}
-            _ => {
+            Err(_) => {
                 refused.push(refuse(Gate::Quote, "the quoted original is ambiguous (it occurs more than once)".into()));
                 continue;
             }
-        }
-        if current.matches(edit.original.as_str()).count() != 1 {
-            refused.push(refuse(
-                Gate::Quote,
-                "the quoted original overlaps an earlier edit (every edit must quote the original résumé)".into(),
-            ));
+        };
+        // Where it stands now, which must be untouched by earlier edits
+        // (an earlier edit that extended this very text leaves it in place
+        // as a prefix: the position tells, not the text).
+        let mut found = current.match_indices(original);
+        let at = match (found.next(), found.next()) {
+            (Some((at, _)), None)
+                if !edited[edit.section].iter().any(|r| at < r.end && r.start < at + original.len()) =>
+            {
+                at
+            }
+            _ => {
+                refused.push(refuse(
+                    Gate::Quote,
+                    "the quoted original overlaps an earlier edit (every edit must quote the original résumé)".into(),
+                ));
+                continue;
+            }
+        };
+        let replacement = gates::markup::escape_new_text(&edit.replacement, original);
+        if replacement == original {
             continue;
         }
-        let replacement = gates::markup::escape_new_text(&edit.replacement, &edit.original);
-        if replacement == edit.original {
-            continue;
-        }
-        let edited = current.replacen(edit.original.as_str(), &replacement, 1);
-        if let Some(why) = gates::markup::changes_markup(current, &edited) {
+        let edited_section = format!("{}{replacement}{}", &current[..at], &current[at + original.len()..]);
+        if let Some(why) = gates::markup::changes_markup(current, &edited_section) {
             refused.push(refuse(Gate::Markup, why.into()));
             continue;
         }
-        if let Err(violation) = gates::check_faithful(&facts, &edit.original, &replacement) {
+        if let Err(violation) = gates::check_faithful(&facts, original, &replacement) {
             refused.push(refuse(Gate::Faithfulness, violation.to_string()));
             continue;
         }
         let mut trial = trial_sections.clone();
-        trial[edit.section] = edited;
+        trial[edit.section] = edited_section;
         if !gates::structure::same_structure(&trial, contents, locked) {
             refused.push(refuse(
                 Gate::Structure,
@@ -157,9 +160,15 @@ pub fn apply_answer(
             refused.push(refuse(Gate::Balance, format!("the edit would break the LaTeX ({e})")));
             continue;
         }
-        touched.push(budget::bullets_touched(current, &edit.original));
+        touched.push(budget::bullets_touched(current, original));
+        // Later edits' positions in this section shift by the difference.
+        let delta = replacement.len() as isize - original.len() as isize;
+        for r in edited[edit.section].iter_mut().filter(|r| r.start >= at + original.len()) {
+            *r = r.start.saturating_add_signed(delta)..r.end.saturating_add_signed(delta);
+        }
+        edited[edit.section].push(at..at + replacement.len());
+        survivors.push(Edit { original: original.to_owned(), replacement, ..edit.clone() });
         trial_sections = trial;
-        survivors.push(Edit { replacement, ..edit.clone() });
     }
 
     // The mode's budget, measured on the survivors.
@@ -320,16 +329,5 @@ mod tests {
         assert_eq!(&doc[spans[0].1.clone()], "Wrote runbooks");
         assert_eq!(&doc[spans[1].1.clone()], "\\item Designed and built");
         assert_eq!(apply_subset(PRE, &sections(), END, &[]).0, format!("{PRE}{}{END}", sections().concat()));
-    }
-
-    #[test]
-    fn parses_fenced_json_and_rejects_garbage() {
-        let a =
-            parse_answer("```json\n{\"edits\": [{\"section\": 1, \"original\": \"a\", \"replacement\": \"b\"}]}\n```")
-                .expect("parse");
-        assert_eq!(a.edits.len(), 1);
-        assert!(parse_answer("I cannot help with that").is_err());
-        assert!(parse_answer("{\"edits\": 5}").is_err());
-        assert!(parse_answer("{\"edits\": [{\"section\": 1").is_err());
     }
 }

@@ -7,20 +7,30 @@
 //!
 //! - [`protocol`]: the JSON the model reads and writes (also what `llm-sim` parses).
 //! - [`prompt`]: the messages, with the mode's contract.
+//! - [`answer`]: reading the model's answer leniently, edit by edit.
+//! - [`groups`]: splitting long résumés into calls that fit the output limit.
+//! - [`quotes`]: finding a quote as a person would (typography, escapes).
 //! - [`apply`]: validating and applying edits, LaTeX escaping, final checks.
 //! - [`gates`]: faithfulness (no fact the base résumé lacks); [`budget`]: the
 //!   modes' measured limits.
 //! - [`run`]: one run ([`prepare`], then [`Prepared::finish`] with the answer),
 //!   shared by the worker and `tailor-eval`.
 
+pub mod answer;
 pub mod apply;
 pub mod budget;
 pub mod gates;
+pub mod groups;
 pub mod prompt;
 pub mod protocol;
+pub mod quotes;
 pub mod run;
 
-pub use apply::{Context, Gate, Proposal, Refusal, apply_answer, apply_subset, parse_answer};
+pub use answer::read_answer;
+pub use apply::{Context, Gate, Proposal, Refusal, apply_answer, apply_subset};
 pub use prompt::{Message, build_input, messages};
 pub use protocol::{Edit, EditAnswer, SectionInput, TailorInput};
-pub use run::{EngineInput, EngineOutput, Prepared, ProposalCompile, Request, Trace, Unusable, prepare};
+pub use run::{
+    CallTrace, EngineInput, EngineOutput, Prepared, ProposalCompile, ProviderAnswer, Request, Trace, Unusable, Usage,
+    prepare,
+};

@@ -70,7 +70,7 @@ pub fn build_input(
     sections: Vec<SectionInput>,
 ) -> TailorInput {
     let (jd_skills, jd_keywords) = jd_lists(extracted_skills, keywords);
-    TailorInput { mode, role_type: role_type.to_owned(), jd_skills, jd_keywords, sections }
+    TailorInput { mode, role_type: role_type.to_owned(), jd_skills, jd_keywords, sections, max_edits: None }
 }
 
 /// One chat message.
@@ -100,8 +100,12 @@ pub fn messages(input: &TailorInput) -> Result<Vec<Message>, String> {
         ));
     }
     let system = format!("{RULES}\n\nMode: {}", mode_contract(input.mode));
+    let limit = input
+        .max_edits
+        .map(|n| format!(" Propose at most {n} edits, to the sections with \"locked\": false only."))
+        .unwrap_or_default();
     let user = format!(
-        "Tailor this résumé toward the job description summarised below (role type, skills, keywords).\n{INPUT_BEGIN}\n{json}\n{INPUT_END}"
+        "Tailor this résumé toward the job description summarised below (role type, skills, keywords).{limit}\n{INPUT_BEGIN}\n{json}\n{INPUT_END}"
     );
     Ok(vec![Message { role: "system", content: system }, Message { role: "user", content: user }])
 }
@@ -124,6 +128,7 @@ mod tests {
             jd_skills: vec!["Go".into()],
             jd_keywords: vec![],
             sections: vec![section(0, true, locked_size), section(1, false, unlocked_size)],
+            max_edits: None,
         }
     }
 

@@ -20,6 +20,9 @@ pub struct TailorInput {
     pub jd_keywords: Vec<String>,
     /// Every section in order; locked ones are context only.
     pub sections: Vec<SectionInput>,
+    /// The most edits this answer may hold (the output limit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_edits: Option<usize>,
 }
 
 /// One section of the résumé.

@@ -1,8 +1,11 @@
 //! One tailoring run, the same for the worker and `tailor-eval`, in two
-//! pure halves around the provider call the caller makes: [`prepare`] checks
-//! the input and builds the request; [`Prepared::finish`] parses the answer,
-//! applies the edits through the gates, and measures the match score before
-//! and after.
+//! pure halves around the provider calls the caller makes: [`prepare`]
+//! checks the input and builds the requests (one per group of sections,
+//! so each answer fits the model's output limit); [`Prepared::finish`]
+//! reads the answers, applies their edits through the gates, and measures
+//! the match score before and after.
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -10,9 +13,17 @@ use text::enums::AiMode;
 use text::jd::{ExtractedSkills, Keyword, MatchScore, match_score};
 use text::latex::split;
 
-use super::apply::{Proposal, apply_answer, parse_answer};
+use super::answer::read_answer;
+use super::apply::{Gate, Proposal, Refusal, apply_answer};
 use super::prompt::{Message, build_input, messages};
-use super::protocol::{SectionInput, TailorInput};
+use super::protocol::{Edit, EditAnswer, SectionInput, TailorInput};
+
+/// At most this many refusals are kept one by one in a trace; the rest are
+/// counted by gate (a hostile answer of thousands of edits stays small).
+pub const MAX_TRACED_REFUSALS: usize = 200;
+
+/// The output limit when the caller knows none (DeepSeek-V3: 8K tokens).
+pub const DEFAULT_MAX_OUTPUT_TOKENS: u32 = 8192;
 
 /// What a run needs: the mode, the JD's stored analysis and the base version.
 pub struct EngineInput<'a> {
@@ -26,6 +37,8 @@ pub struct EngineInput<'a> {
     pub latex: &'a str,
     /// Its sections, in order, with their locks.
     pub sections: Vec<SectionInput>,
+    /// The model's output limit per call, in tokens.
+    pub max_output_tokens: u32,
 }
 
 /// What a run produced.
@@ -37,6 +50,10 @@ pub struct EngineOutput {
     pub attempts: u32,
     pub score_before: MatchScore,
     pub score_after: MatchScore,
+    /// One entry per provider call.
+    pub calls: Vec<CallTrace>,
+    /// Entries of the answers that were not edits, and why.
+    pub unreadable: Vec<String>,
 }
 
 /// Why a run produced no proposal: the input or the answer cannot be used
@@ -67,6 +84,41 @@ impl Request {
     }
 }
 
+/// Tokens a call used, as the provider counted them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Usage {
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+}
+
+/// The provider's answer to one request.
+#[derive(Debug, Clone)]
+pub struct ProviderAnswer {
+    pub content: String,
+    pub attempts: u32,
+    /// It hit the token limit (`finish_reason: "length"`).
+    pub truncated: bool,
+    pub usage: Option<Usage>,
+}
+
+/// One provider call of a run, in the trace.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallTrace {
+    /// The sections this call was asked to edit.
+    pub sections: Vec<usize>,
+    /// Edits read from its answer.
+    pub edits: usize,
+    /// The answer was cut at the token limit; the edits before the cut were kept.
+    pub cut: bool,
+    /// Why the call gave nothing, when it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Usage>,
+}
+
 /// The job's trace: every edit's fate, kept with the queue task's result so
 /// the API can show it next to the proposal.
 #[derive(Debug, Clone, Serialize)]
@@ -74,10 +126,21 @@ impl Request {
 pub struct Trace {
     pub proposed: usize,
     pub applied: Vec<super::protocol::Edit>,
+    /// At most [`MAX_TRACED_REFUSALS`]; the rest in `refusedBeyond`.
     pub refused: Vec<super::apply::Refusal>,
+    /// Refusals beyond those listed, counted by gate.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub refused_beyond: BTreeMap<Gate, usize>,
+    /// Entries of the answers that were not edits, and why (at most 20).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<String>,
     pub attempts: u32,
     pub score_before: f64,
     pub score_after: f64,
+    /// The provider calls: sections asked, edits read, cut, usage.
+    pub calls: Vec<CallTrace>,
+    /// What the run cost, over every call.
+    pub usage: Usage,
     /// The proposal's compile, when its base had compiled.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub compile: Option<ProposalCompile>,
@@ -99,13 +162,26 @@ pub struct ProposalCompile {
 
 impl EngineOutput {
     pub fn trace(&self) -> Trace {
+        let refused = &self.proposal.refused;
+        let mut refused_beyond = BTreeMap::new();
+        for r in refused.iter().skip(MAX_TRACED_REFUSALS) {
+            *refused_beyond.entry(r.gate).or_insert(0) += 1;
+        }
+        let usage = self.calls.iter().filter_map(|c| c.usage).fold(Usage::default(), |sum, u| Usage {
+            prompt_tokens: sum.prompt_tokens + u.prompt_tokens,
+            completion_tokens: sum.completion_tokens + u.completion_tokens,
+        });
         Trace {
             proposed: self.proposed,
             applied: self.proposal.applied.clone(),
-            refused: self.proposal.refused.clone(),
+            refused: refused.iter().take(MAX_TRACED_REFUSALS).cloned().collect(),
+            refused_beyond,
+            unreadable: self.unreadable.iter().take(20).cloned().collect(),
             attempts: self.attempts,
             score_before: self.score_before.score,
             score_after: self.score_after.score,
+            calls: self.calls.clone(),
+            usage,
             compile: None,
         }
     }
@@ -119,10 +195,12 @@ pub fn jd_terms(skills: &Value, keywords: &Value) -> (ExtractedSkills, Vec<Keywo
     )
 }
 
-/// A run whose request is built: send [`Prepared::request`] to the
-/// provider, then [`Prepared::finish`] with its answer.
+/// A run whose requests are built: send each of [`Prepared::requests`] to
+/// the provider, then [`Prepared::finish`] with the answers, in order.
 pub struct Prepared<'a> {
-    pub request: Request,
+    pub requests: Vec<Request>,
+    /// The sections each request asks to edit.
+    groups: Vec<Vec<usize>>,
     mode: AiMode,
     latex: &'a str,
     skills: &'a Value,
@@ -132,7 +210,8 @@ pub struct Prepared<'a> {
     prompt: TailorInput,
 }
 
-/// Check the input and build the provider request.
+/// Check the input and build the provider requests: one per group of
+/// unlocked sections whose edits fit the model's output limit.
 pub fn prepare(input: EngineInput<'_>) -> Result<Prepared<'_>, Unusable> {
     let doc = split(input.latex).map_err(|e| Unusable(format!("the base version is not a whole document: {e}")))?;
     if let Some((command, line)) = text::latex::commands::first_catcode_change(input.latex) {
@@ -146,11 +225,26 @@ pub fn prepare(input: EngineInput<'_>) -> Result<Prepared<'_>, Unusable> {
     }
     let contents: Vec<String> = input.sections.iter().map(|s| s.content.clone()).collect();
     let locked: Vec<bool> = input.sections.iter().map(|s| s.locked).collect();
+    let max_tokens = if input.max_output_tokens == 0 { DEFAULT_MAX_OUTPUT_TOKENS } else { input.max_output_tokens };
+    let groups = super::groups::plan(&input.sections, max_tokens);
+    if groups.is_empty() {
+        return Err(Unusable("every section is locked: there is nothing to tailor".into()));
+    }
     let prompt = build_input(input.mode, input.role_type, input.skills, input.keywords, input.sections);
-    let request =
-        Request { messages: messages(&prompt).map_err(Unusable)?, max_tokens: 4096, temperature: 0.2, json: true };
+    let mut requests = Vec::with_capacity(groups.len());
+    for group in &groups {
+        let mut call = prompt.clone();
+        // Sections outside the group are context for this call.
+        for s in call.sections.iter_mut() {
+            s.locked = s.locked || !group.sections.contains(&s.index);
+        }
+        call.max_edits = Some(group.max_edits);
+        let messages = messages(&call).map_err(Unusable)?;
+        requests.push(Request { messages, max_tokens, temperature: 0.2, json: true });
+    }
     Ok(Prepared {
-        request,
+        requests,
+        groups: groups.into_iter().map(|g| g.sections).collect(),
         mode: input.mode,
         latex: input.latex,
         skills: input.skills,
@@ -162,13 +256,75 @@ pub fn prepare(input: EngineInput<'_>) -> Result<Prepared<'_>, Unusable> {
 }
 
 impl Prepared<'_> {
-    /// Turn the provider's answer (`content`, after `attempts` calls, from
-    /// `provider`, named in messages) into a proposal.
-    pub fn finish(&self, content: &str, attempts: u32, provider: &str) -> Result<EngineOutput, Unusable> {
+    /// Turn the provider's answers (one per request, in order; `Err` with a
+    /// message when a call failed) from `provider` (named in messages) into
+    /// a proposal. One failed or unreadable call does not lose the others;
+    /// the run fails only when none of them gave an edit.
+    pub fn finish(
+        &self,
+        answers: Vec<Result<ProviderAnswer, String>>,
+        provider: &str,
+    ) -> Result<EngineOutput, Unusable> {
         let doc = split(self.latex).map_err(|e| Unusable(format!("the base version is not a whole document: {e}")))?;
-        let parsed =
-            parse_answer(content).map_err(|why| Unusable(format!("{provider} returned an unusable answer: {why}")))?;
-        let proposed = parsed.edits.len();
+        let mut edits: Vec<Edit> = Vec::new();
+        let mut outside: Vec<Refusal> = Vec::new();
+        let mut unreadable: Vec<String> = Vec::new();
+        let mut calls = Vec::with_capacity(answers.len());
+        let mut attempts = 0;
+        let mut failures = Vec::new();
+        for (group, answer) in self.groups.iter().zip(answers) {
+            let mut call = CallTrace { sections: group.clone(), ..CallTrace::default() };
+            match answer {
+                Err(why) => {
+                    failures.push(why.clone());
+                    call.error = Some(why);
+                }
+                Ok(answer) => {
+                    attempts += answer.attempts;
+                    call.usage = answer.usage;
+                    match read_answer(&answer.content, answer.truncated) {
+                        Err(why) => {
+                            let why = format!("{provider} returned an unusable answer: {why}");
+                            failures.push(why.clone());
+                            call.error = Some(why);
+                        }
+                        Ok(read) => {
+                            call.edits = read.edits.len();
+                            call.cut = read.cut;
+                            unreadable.extend(read.unreadable);
+                            if read.over_limit > 0 {
+                                unreadable.push(format!(
+                                    "{} more edits beyond the limit of one answer were not read",
+                                    read.over_limit
+                                ));
+                            }
+                            for edit in read.edits {
+                                if group.contains(&edit.section) {
+                                    edits.push(edit);
+                                } else if self.locked.get(edit.section).copied().unwrap_or(false) {
+                                    outside.push(Refusal {
+                                        section: edit.section,
+                                        gate: Gate::Lock,
+                                        reason: "the section is locked".into(),
+                                    });
+                                } else {
+                                    outside.push(Refusal {
+                                        section: edit.section,
+                                        gate: Gate::Section,
+                                        reason: format!("this call asked to edit sections {group:?} only"),
+                                    });
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            calls.push(call);
+        }
+        if failures.len() == self.groups.len() {
+            return Err(Unusable(failures.into_iter().next().unwrap_or_else(|| format!("{provider} gave no answer"))));
+        }
+        let proposed = edits.len() + outside.len();
         let (skills, keywords) = jd_terms(self.skills, self.keywords);
         let context = super::apply::Context {
             mode: self.mode,
@@ -176,17 +332,21 @@ impl Prepared<'_> {
             jd_skills: &self.prompt.jd_skills,
             jd_keywords: &self.prompt.jd_keywords,
         };
-        let proposal = apply_answer(doc.preamble, &self.contents, &self.locked, doc.closing, &parsed, &context)
-            .map_err(Unusable)?;
+        let mut proposal =
+            apply_answer(doc.preamble, &self.contents, &self.locked, doc.closing, &EditAnswer { edits }, &context)
+                .map_err(Unusable)?;
+        proposal.refused.extend(outside);
         if proposal.applied.is_empty() {
+            let cut = calls.iter().any(|c| c.cut);
             return Err(Unusable(format!(
-                "{provider} proposed no usable edit ({proposed} proposed, {} refused{})",
+                "{provider} proposed no usable edit ({proposed} proposed, {} refused{}{})",
                 proposal.refused.len(),
-                proposal.refused.first().map(|r| format!(", e.g. {}", r.reason)).unwrap_or_default()
+                proposal.refused.first().map(|r| format!(", e.g. {}", r.reason)).unwrap_or_default(),
+                if cut { "; its answer was cut off at the token limit" } else { "" }
             )));
         }
         let score_before = match_score(&skills, &keywords, self.latex);
         let score_after = match_score(&skills, &keywords, &proposal.latex);
-        Ok(EngineOutput { proposal, proposed, attempts, score_before, score_after })
+        Ok(EngineOutput { proposal, proposed, attempts, score_before, score_after, calls, unreadable })
     }
 }

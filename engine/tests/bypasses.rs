@@ -101,6 +101,15 @@ fn a_second_edit_cannot_launder_the_first_ones_output() {
     ]);
     assert_eq!(p.applied.len(), 1);
     assert!(p.refused[0].reason.contains("overlaps an earlier edit"), "{:?}", p.refused);
+    // An earlier edit that extended the quoted text leaves it in place as a
+    // prefix: still an overlap, known by position, not by text.
+    let line = "Wrote runbooks for the on-call rotation";
+    let p = apply(vec![
+        edit(1, line, &format!("{line} across two teams")),
+        edit(1, line, &format!("{line} as a PostgreSQL expert")),
+    ]);
+    assert_eq!(p.applied.len(), 1, "{:?}", p.refused);
+    assert!(p.refused[0].reason.contains("overlaps an earlier edit"), "{:?}", p.refused);
 }
 
 #[test]
@@ -141,6 +150,7 @@ fn a_document_that_changes_catcodes_is_not_edited() {
         keywords: &keywords,
         latex: &latex,
         sections,
+        max_output_tokens: 8192,
     };
     let Err(refusal) = engine::prepare(input) else { panic!("a catcode change was accepted") };
     assert!(refusal.0.contains("\\catcode on line 2"), "{refusal}");

@@ -408,9 +408,11 @@ pub fn worker_config(database_url: &str, sim: Option<&Sim>) -> worker::Config {
             request_timeout: Duration::from_secs(3),
             min_delay: Duration::from_millis(50),
             max_delay: Duration::from_millis(500),
+            ..Default::default()
         },
         allow_insecure_azure: true,
         redis_url: redis_url(),
+        max_output_tokens: 8192,
         deepseek_rpm: 0,
         azure_rpm: 0,
         provider_queue_wait: Duration::from_secs(10),

@@ -50,6 +50,8 @@ pub struct EvalConfig {
     pub lock: Vec<ResumeSectionType>,
     pub out: Option<PathBuf>,
     pub compile: bool,
+    /// The model's output limit per call (long résumés take several calls).
+    pub max_output_tokens: u32,
 }
 
 fn files(dir: &Path, ext: &str) -> anyhow::Result<Vec<PathBuf>> {
@@ -105,6 +107,7 @@ pub async fn run(config: &EvalConfig, client: &ChatClient, target: &Target) -> a
                     keywords: &keywords,
                     latex: &latex,
                     sections: sections.clone(),
+                    max_output_tokens: config.max_output_tokens,
                 };
                 let mut result = PairResult {
                     resume: stem(resume_path),
@@ -201,10 +204,24 @@ async fn tailor_once(
     input: EngineInput<'_>,
 ) -> Result<engine::EngineOutput, String> {
     let prepared = prepare(input).map_err(|e| e.0)?;
-    let r = &prepared.request;
-    let request = shared::providers::ChatRequest::new(r.pairs(), r.max_tokens, r.temperature, r.json);
-    let answer = client.chat(target, &request).await.map_err(|e| e.message)?;
-    prepared.finish(&answer.content, answer.attempts, target.label()).map_err(|e| e.0)
+    let mut answers = Vec::with_capacity(prepared.requests.len());
+    for r in &prepared.requests {
+        let request = shared::providers::ChatRequest::new(r.pairs(), r.max_tokens, r.temperature, r.json);
+        answers.push(client.chat(target, &request).await.map(provider_answer).map_err(|e| e.message));
+    }
+    prepared.finish(answers, target.label()).map_err(|e| e.0)
+}
+
+/// The client's answer as the engine reads it.
+pub fn provider_answer(a: shared::providers::ChatResponse) -> engine::ProviderAnswer {
+    engine::ProviderAnswer {
+        content: a.content,
+        attempts: a.attempts,
+        truncated: a.truncated,
+        usage: a
+            .usage
+            .map(|u| engine::Usage { prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens }),
+    }
 }
 
 /// Compile with pdflatex in a scratch directory.
@@ -295,6 +312,11 @@ pub fn table(results: &[PairResult]) -> String {
             (None, Some(false)) => "ok, DID NOT COMPILE".into(),
             (None, Some(true)) => "ok, compiles".into(),
             (None, None) => "ok".into(),
+        };
+        let status = if r.invented.is_empty() {
+            status
+        } else {
+            format!("{status}; INVENTED {}", r.invented.join(", ").chars().take(120).collect::<String>())
         };
         out.push_str(&format!(
             "{:<22} {:<20} {:<10} {:>6.3} {:>6.3} {:>4}/{:<4} {:>4} {:>4} {:<40} {}\n",

@@ -31,8 +31,10 @@ impl BaseClaims {
     /// Read the whole base LaTeX.
     pub fn of(base_latex: &str) -> Self {
         let text = normalise(&text::latex::plain_text(base_latex));
+        // Abbreviations count with and without their dots ("Ph.D." states PhD).
+        let undotted = text.replace('.', "");
         Self {
-            words: words(&text).map(|(_, w)| fold(&w)).collect(),
+            words: words(&text).chain(words(&undotted)).map(|(_, w)| fold(&w)).collect(),
             numbers: numbers(&text).collect(),
             skills: text::jd::find_skills(&text).into_iter().map(|m| m.name).collect(),
             text: text.to_lowercase(),

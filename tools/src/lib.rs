@@ -10,4 +10,5 @@ pub mod fact_check;
 pub mod loadgen;
 pub mod queue_bench;
 pub mod sim;
+pub mod sim_style;
 pub mod token;

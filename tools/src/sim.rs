@@ -71,6 +71,8 @@ pub struct SimConfig {
     /// emoji) into every third honest edit: the gates cannot see it, only a
     /// compile can (the worker's `compile` gate must refuse exactly those).
     pub careless_edits: bool,
+    /// How the answer is shaped: the habits of real models (see [`crate::sim_style`]).
+    pub styles: Vec<crate::sim_style::Style>,
 }
 
 /// What a careless edit adds: pdfLaTeX stops on it ("Unicode character …
@@ -93,6 +95,7 @@ impl Default for SimConfig {
             seed: 7,
             bad_edits: false,
             careless_edits: false,
+            styles: Vec::new(),
         }
     }
 }
@@ -237,9 +240,12 @@ async fn chat(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: axum::body:
         .and_then(|m| m["content"].as_str())
         .unwrap_or_default();
     let content = match (behaviour, extract_input(user)) {
-        (Scripted::NotJson, _) => "Sure! Here is a better résumé: ...".to_owned(),
+        (Scripted::NotJson, _) => ("Sure! Here is a better résumé: ...".to_owned(), "stop"),
         (_, Some(input)) => {
             let mut answer = propose(&input);
+            if let Some(max) = input.max_edits {
+                answer.edits.truncate(max);
+            }
             if c.careless_edits {
                 make_careless(&mut answer.edits);
             }
@@ -249,18 +255,37 @@ async fn chat(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: axum::body:
                 edits.append(&mut answer.edits);
                 answer.edits = edits;
             }
-            serde_json::to_string(&answer).unwrap_or_else(|_| "{\"edits\":[]}".into())
+            let mut styles = c.styles.clone();
+            if behaviour == Scripted::Truncated {
+                styles.push(crate::sim_style::Style::Truncate);
+            }
+            crate::sim_style::render(&answer, &styles)
         }
-        (_, None) => "ok".to_owned(),
+        (_, None) => ("ok".to_owned(), "stop"),
     };
-    let finish = if matches!(behaviour, Scripted::Truncated) { "length" } else { "stop" };
+    let (mut content, mut finish) = content;
+    // Like a real model, never more than `max_tokens` (about 4 characters a token).
+    if let Some(max) = request["max_tokens"].as_u64().map(|t| t as usize * 4)
+        && content.len() > max
+    {
+        let mut cut = max;
+        while !content.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        content.truncate(cut);
+        finish = "length";
+    }
     Json(json!({
         "id": format!("chatcmpl-sim-{}", sim.stats.chat_requests.load(Ordering::Relaxed)),
         "object": "chat.completion",
         "created": chrono::Utc::now().timestamp(),
         "model": request["model"].as_str().unwrap_or("llm-sim"),
         "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish}],
-        "usage": {"prompt_tokens": user.len() / 4, "completion_tokens": 50, "total_tokens": user.len() / 4 + 50}
+        "usage": {
+            "prompt_tokens": user.len() / 4,
+            "completion_tokens": content.len() / 4,
+            "total_tokens": user.len() / 4 + content.len() / 4
+        }
     }))
     .into_response()
 }
@@ -510,6 +535,7 @@ mod tests {
             role_type: "backend".into(),
             jd_skills: vec!["Kubernetes".into(), "Go".into()],
             jd_keywords: vec![],
+            max_edits: None,
             sections: vec![
                 SectionInput {
                     index: 0,

@@ -24,6 +24,7 @@ async fn evaluate(bad_edits: bool, lock: Vec<ResumeSectionType>) -> serde_json::
         lock,
         out: None,
         compile: false,
+        max_output_tokens: 8192,
     };
     let target =
         Target::deepseek(&format!("http://{addr}/v1/"), SecretString::from("sim".to_owned()), "sim").expect("target");

@@ -43,8 +43,13 @@ pub struct Config {
     /// `API_KEY_ENCRYPTION_KEY` (+ `_ID`, `_OLD_KEYS`): opens users' stored keys.
     pub keyring: KeyRing,
     /// `PROVIDER_RETRY_BUDGET_SECS` (default 120) and
-    /// `PROVIDER_REQUEST_TIMEOUT_SECS` (default 60).
+    /// `PROVIDER_REQUEST_TIMEOUT_SECS` (default 300: a whole generation of
+    /// a long résumé; a call that times out is not retried, it may be billed).
     pub retry: RetryPolicy,
+    /// `PROVIDER_MAX_OUTPUT_TOKENS` (default 8192, DeepSeek-V3's limit): the
+    /// most tokens one answer may have; a résumé whose edits need more is
+    /// tailored in several calls, by groups of sections.
+    pub max_output_tokens: u32,
     /// `REDIS_URL`, default `redis://127.0.0.1:6379`: status events and the
     /// shared provider rate limits. The worker runs (unpaced, without
     /// events) while Redis is down.
@@ -137,9 +142,10 @@ impl Config {
             keyring: KeyRing::from_env().context("API_KEY_ENCRYPTION_KEY")?,
             retry: RetryPolicy {
                 budget: Duration::from_secs(parse_or("PROVIDER_RETRY_BUDGET_SECS", 120)?),
-                request_timeout: Duration::from_secs(parse_or("PROVIDER_REQUEST_TIMEOUT_SECS", 60)?),
+                request_timeout: Duration::from_secs(parse_or("PROVIDER_REQUEST_TIMEOUT_SECS", 300)?),
                 ..RetryPolicy::default()
             },
+            max_output_tokens: parse_or("PROVIDER_MAX_OUTPUT_TOKENS", 8192)?,
             redis_url: var("REDIS_URL").unwrap_or_else(|| "redis://127.0.0.1:6379".into()),
             deepseek_rpm: parse_or("DEEPSEEK_RPM", 60)?,
             azure_rpm: parse_or("AZURE_OPENAI_RPM", 0)?,

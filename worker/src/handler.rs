@@ -125,23 +125,39 @@ async fn run_job(state: &WorkerState, job: &ClaimedJob, provider: AiModelProvide
         keywords: &job.keywords,
         latex: &job.latex,
         sections,
+        max_output_tokens: state.max_output_tokens,
     };
     let prepared = match tailor::prepare(input) {
         Ok(p) => p,
         Err(unusable) => return Ok(Outcome::Failed(unusable.0)),
     };
-    let r = &prepared.request;
-    let request = shared::providers::ChatRequest::new(r.pairs(), r.max_tokens, r.temperature, r.json);
-    let answer = match state.client.chat(&target, &request).await {
-        Ok(answer) => answer,
-        Err(e) => {
-            if e.kind == ProviderErrorKind::Auth && provider == AiModelProvider::AzureOpenai {
-                mark_key_invalid(state, job.user_id, &e.message).await?;
+    // One call per group of sections (a long résumé needs several), at
+    // once: the provider's shared pacing spaces them.
+    let calls = prepared.requests.iter().map(|r| {
+        let request = shared::providers::ChatRequest::new(r.pairs(), r.max_tokens, r.temperature, r.json);
+        let target = &target;
+        async move { state.client.chat(target, &request).await }
+    });
+    let mut answers = Vec::with_capacity(prepared.requests.len());
+    for result in futures::future::join_all(calls).await {
+        answers.push(match result {
+            Ok(a) => Ok(tailor::ProviderAnswer {
+                content: a.content,
+                attempts: a.attempts,
+                truncated: a.truncated,
+                usage: a
+                    .usage
+                    .map(|u| tailor::Usage { prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens }),
+            }),
+            Err(e) => {
+                if e.kind == ProviderErrorKind::Auth && provider == AiModelProvider::AzureOpenai {
+                    mark_key_invalid(state, job.user_id, &e.message).await?;
+                }
+                Err(e.message)
             }
-            return Ok(Outcome::Failed(e.message));
-        }
-    };
-    match prepared.finish(&answer.content, answer.attempts, target.label()) {
+        });
+    }
+    match prepared.finish(answers, target.label()) {
         Ok(output) => Ok(Outcome::Proposal(Box::new(output))),
         Err(unusable) => Ok(Outcome::Failed(unusable.0)),
     }

@@ -37,6 +37,8 @@ pub struct WorkerState {
     pub allow_insecure_azure: bool,
     /// Requests per minute per user Azure credential (0: unlimited).
     pub azure_rpm: u32,
+    /// The model's output limit per call, in tokens.
+    pub max_output_tokens: u32,
     /// AIJobs this process has moved to RUNNING and not yet finished; on a
     /// graceful stop whatever is left here goes back to QUEUED.
     pub in_flight: Mutex<HashSet<Uuid>>,
@@ -102,6 +104,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         keyring: config.keyring.clone(),
         allow_insecure_azure: config.allow_insecure_azure,
         azure_rpm: config.azure_rpm,
+        max_output_tokens: config.max_output_tokens,
         in_flight: Mutex::new(HashSet::new()),
         storage,
         compiler,

@@ -133,19 +133,24 @@ impl Target {
 pub struct RetryPolicy {
     /// Total time one call may spend, retries and waits included.
     pub budget: Duration,
-    /// One HTTP attempt's timeout.
+    /// One HTTP attempt's timeout: long enough for a whole generation (a
+    /// call that times out is not retried: it may already be billed). The
+    /// first attempt always gets all of it, whatever the budget.
     pub request_timeout: Duration,
     pub min_delay: Duration,
     pub max_delay: Duration,
+    /// Largest answer body accepted, in bytes.
+    pub max_response_bytes: usize,
 }
 
 impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
             budget: Duration::from_secs(120),
-            request_timeout: Duration::from_secs(60),
+            request_timeout: Duration::from_secs(300),
             min_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(20),
+            max_response_bytes: 8 * 1024 * 1024,
         }
     }
 }
@@ -188,6 +193,21 @@ impl ChatRequest {
 pub struct ChatResponse {
     pub content: String,
     pub attempts: u32,
+    /// `finish_reason: "length"`: the model hit the token limit and the
+    /// content stops mid-answer (the engine keeps what is complete).
+    pub truncated: bool,
+    /// What the call cost, as the provider counted it.
+    pub usage: Option<Usage>,
+}
+
+/// Tokens a call used (`usage` of the chat completion).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Usage {
+    #[serde(alias = "prompt_tokens")]
+    pub prompt_tokens: u64,
+    #[serde(alias = "completion_tokens")]
+    pub completion_tokens: u64,
 }
 
 /// What went wrong, classified.
@@ -229,6 +249,8 @@ enum Attempt {
     Timeout,
     Connect(String),
     Malformed(String),
+    /// The answer's body is over the policy's limit.
+    TooLarge,
     ContentFilter,
     /// No turn under the credential's shared limit within the allowed wait.
     NoTurn {
@@ -241,8 +263,14 @@ impl Attempt {
     fn retryable(&self) -> bool {
         match self {
             Attempt::Status { status, .. } => matches!(status.as_u16(), 408 | 409 | 429) || status.is_server_error(),
-            Attempt::Timeout | Attempt::Connect(_) => true,
-            Attempt::Malformed(_) | Attempt::ContentFilter | Attempt::NoTurn { .. } => false,
+            // A connection that failed cost nothing; a generation that timed
+            // out may already be billed, so it is not run again blindly.
+            Attempt::Connect(_) => true,
+            Attempt::Timeout
+            | Attempt::Malformed(_)
+            | Attempt::TooLarge
+            | Attempt::ContentFilter
+            | Attempt::NoTurn { .. } => false,
         }
     }
 }
@@ -265,6 +293,8 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 #[derive(Deserialize)]
 struct Completion {
     choices: Vec<Choice>,
+    #[serde(default)]
+    usage: Option<Usage>,
 }
 
 #[derive(Deserialize)]
@@ -365,7 +395,8 @@ impl ChatClient {
             return Err(self.explain(target, no_turn, 0, queued.elapsed(), None));
         }
         let started = Instant::now();
-        let deadline = started + self.policy.budget;
+        // The first attempt always has the whole request timeout.
+        let deadline = started + self.policy.budget.max(self.policy.request_timeout);
         // Shared with the retry closures; atomics keep the future Send.
         let attempts = AtomicU32::new(0);
         let over_budget: Mutex<Option<Duration>> = Mutex::new(None);
@@ -408,7 +439,7 @@ impl ChatClient {
         let n = attempts.load(Ordering::Relaxed);
         let over_budget = over_budget.lock().ok().and_then(|g| *g);
         match result {
-            Ok(content) => Ok(ChatResponse { content, attempts: n }),
+            Ok(answer) => Ok(ChatResponse { attempts: n, ..answer }),
             Err(last) => Err(self.explain(target, last, n, started.elapsed(), over_budget)),
         }
     }
@@ -434,7 +465,7 @@ impl ChatClient {
         target: &Target,
         body: &serde_json::Value,
         deadline: Instant,
-    ) -> Result<String, Attempt> {
+    ) -> Result<ChatResponse, Attempt> {
         let left = deadline.saturating_duration_since(Instant::now());
         let timeout = self.policy.request_timeout.min(left.max(Duration::from_millis(100)));
         let mut req = http.post(target.chat_url.clone()).json(body).timeout(timeout);
@@ -442,10 +473,10 @@ impl ChatClient {
             Auth::Bearer(key) => req.bearer_auth(key.expose_secret()),
             Auth::ApiKey(key) => req.header("api-key", key.expose_secret()),
         };
-        let response = req
-            .send()
-            .await
-            .map_err(|e| if e.is_timeout() { Attempt::Timeout } else { Attempt::Connect(without_url(&e)) })?;
+        let failed = |e: reqwest::Error| {
+            if e.is_timeout() && !e.is_connect() { Attempt::Timeout } else { Attempt::Connect(without_url(&e)) }
+        };
+        let mut response = req.send().await.map_err(failed)?;
         let status = response.status();
         if !status.is_success() {
             let retry_after = retry_after(response.headers());
@@ -455,27 +486,33 @@ impl ChatClient {
             }
             return Err(Attempt::Status { status, retry_after, detail: provider_detail(&text) });
         }
-        let text = response
-            .text()
-            .await
-            .map_err(|e| if e.is_timeout() { Attempt::Timeout } else { Attempt::Connect(without_url(&e)) })?;
-        let completion: Completion = serde_json::from_str(&text)
+        // Read the body in chunks, up to the limit: a runaway answer is
+        // refused, never held whole in memory.
+        let mut body: Vec<u8> = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(failed)? {
+            if body.len() + chunk.len() > self.policy.max_response_bytes {
+                return Err(Attempt::TooLarge);
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let completion: Completion = serde_json::from_slice(&body)
             .map_err(|_| Attempt::Malformed("the answer is not a chat completion".into()))?;
+        let usage = completion.usage;
         let choice = completion
             .choices
             .into_iter()
             .next()
             .ok_or_else(|| Attempt::Malformed("the answer has no choices".into()))?;
-        match choice.finish_reason.as_deref() {
-            Some("content_filter") => return Err(Attempt::ContentFilter),
-            Some("length") => return Err(Attempt::Malformed("the answer was cut off at the token limit".into())),
-            _ => {}
+        if choice.finish_reason.as_deref() == Some("content_filter") {
+            return Err(Attempt::ContentFilter);
         }
-        choice
+        let truncated = choice.finish_reason.as_deref() == Some("length");
+        let content = choice
             .message
             .and_then(|m| m.content)
             .filter(|c| !c.trim().is_empty())
-            .ok_or_else(|| Attempt::Malformed("the answer is empty".into()))
+            .ok_or_else(|| Attempt::Malformed("the answer is empty".into()))?;
+        Ok(ChatResponse { content, attempts: 0, truncated, usage })
     }
 
     fn explain(
@@ -527,9 +564,17 @@ impl ChatClient {
                 target,
                 ProviderErrorKind::Timeout,
                 format!(
-                    "did not answer within {} s ({attempts} attempts over {secs} s)",
+                    "did not answer within {} s; the request was not sent again, since a generation that long may \
+                     already be billed ({attempts} attempts)",
                     self.policy.request_timeout.as_secs()
                 ),
+                None,
+                attempts,
+            ),
+            Attempt::TooLarge => fail(
+                target,
+                ProviderErrorKind::Malformed,
+                format!("answered more than {} MB, which is refused", self.policy.max_response_bytes / (1024 * 1024)),
                 None,
                 attempts,
             ),

@@ -2,6 +2,7 @@
 //! real apalis consumer) and a fake provider at the HTTP boundary
 //! (`llm-sim`'s router), for every provider behaviour the worker must handle.
 
+mod answers;
 mod faults;
 mod pacing;
 mod tailoring;

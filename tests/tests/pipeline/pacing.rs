@@ -24,6 +24,7 @@ fn replica(redis: &str, queue_wait: Duration) -> ChatClient {
         request_timeout: Duration::from_secs(5),
         min_delay: Duration::from_millis(50),
         max_delay: Duration::from_millis(500),
+        ..RetryPolicy::default()
     };
     let limiter = RateLimiter::new(RedisConn::new(redis).expect("redis url"));
     ChatClient::new(policy).expect("client").with_limiter(limiter, queue_wait)

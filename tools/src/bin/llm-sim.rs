@@ -23,7 +23,10 @@ usage: llm-sim [options]
   --bad-edits             also propose edits the gates must refuse (invented facts,
                           locked sections, wrong quotes, broken braces, over budget)
   --careless-edits        put an emoji pdfLaTeX cannot typeset into every third edit
-                          (only compiling the proposal can catch it)";
+                          (only compiling the proposal can catch it)
+  --style LIST            shape answers like real models, e.g. think,nbsp: think, prose,
+                          prose-after, fenced, strings, one-malformed, changes, bare-array,
+                          null, nbsp, curly, unescaped, truncate, huge";
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -49,6 +52,12 @@ fn main() -> anyhow::Result<()> {
             "--seed" => config.seed = value("--seed")?.parse()?,
             "--bad-edits" => config.bad_edits = true,
             "--careless-edits" => config.careless_edits = true,
+            "--style" => {
+                config.styles = value("--style")?
+                    .split(',')
+                    .map(|s| s.trim().parse().map_err(|e: String| anyhow::anyhow!("{e}\n\n{HELP}")))
+                    .collect::<anyhow::Result<_>>()?
+            }
             "--script" => {
                 config.script = value("--script")?
                     .split(',')
