@@ -105,7 +105,7 @@ fn a_second_edit_cannot_launder_the_first_ones_output() {
     // prefix: still an overlap, known by position, not by text.
     let line = "Wrote runbooks for the on-call rotation";
     let p = apply(vec![
-        edit(1, line, &format!("{line} across two teams")),
+        edit(1, line, &format!("{line} with connection pooling")),
         edit(1, line, &format!("{line} as a PostgreSQL expert")),
     ]);
     assert_eq!(p.applied.len(), 1, "{:?}", p.refused);
