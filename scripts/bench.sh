@@ -8,6 +8,8 @@
 #   scripts/bench.sh --quick    a smoke run with small sizes (CI uses it with
 #                               the debug build: it proves the suite works,
 #                               its figures mean nothing)
+#   scripts/bench.sh --tracing  only step (h): the end-to-end job rate with
+#                               tracing off and with an unreachable collector
 #   scripts/bench.sh --decay [N]  only the long run: N jobs (default 100000)
 #                               end to end; compares the throughput of the
 #                               first and the last 10,000 (finished queue rows
@@ -19,13 +21,15 @@
 # against a bare primary-key select route; (e) scaling with llm-sim at 500 ms
 # for 1, 2 and 4 worker processes; (f) RSS of api and workers, idle and under
 # load; (g) compiles: latency per résumé style and compiles per minute of one
-# worker, through the sandboxed compiler. Writes bench/bench-report.json (raw figures and ratios), bench/bench-report.md,
+# worker, through the sandboxed compiler; (h) the (b) run with tracing off
+# and with export to an unreachable collector. Writes bench/bench-report.json (raw figures and ratios), bench/bench-report.md,
 # and each step's own report (bench/*.json, loadgen's .md and .svg charts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 quick=false; [ "${1:-}" = "--quick" ] && quick=true
 decay=false; [ "${1:-}" = "--decay" ] && decay=true && DECAY_JOBS="${2:-100000}"
+tracing_only=false; [ "${1:-}" = "--tracing" ] && tracing_only=true
 profile="${BENCH_PROFILE:-release}"
 export SQLX_OFFLINE=true; unset DATABASE_URL
 target="${CARGO_TARGET_DIR:-target}"
@@ -39,10 +43,10 @@ if [ "$profile" = release ]; then cargo build -q --release --bins; else cargo bu
 
 if $quick; then
   DRAIN_TASKS=2000; E2E_JOBS=300; E2E_CONC=64; PICKUP_JOBS=100; HAMMER_SECS=2; SCALE_SECS=4
-  COMPILE_RUNS=1; COMPILE_SECS=5
+  COMPILE_RUNS=1; COMPILE_SECS=5; TRACE_JOBS=200
 else
   DRAIN_TASKS=20000; E2E_JOBS=20000; E2E_CONC=256; PICKUP_JOBS=1500; HAMMER_SECS=10; SCALE_SECS=20
-  COMPILE_RUNS=10; COMPILE_SECS=60
+  COMPILE_RUNS=10; COMPILE_SECS=60; TRACE_JOBS=8000
 fi
 
 admin="${TEST_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/postgres}"
@@ -72,17 +76,20 @@ start_sim() {
   wait_http "http://127.0.0.1:$sim_port/sim/stats"
 }
 start_api() {
-  env DATABASE_URL="$db" REDIS_URL="$redis" API_ADDR="127.0.0.1:$api_port" RUST_LOG=warn \
-    CLERK_JWT_KEY="$(cat "$keys/dev-public.pem")" API_KEY_ENCRYPTION_KEY="$enc_key" \
+  env DATABASE_URL="$db" REDIS_URL="$redis" API_ADDR="127.0.0.1:$api_port" METRICS_ADDR=127.0.0.1:0 RUST_LOG=warn \
+    "${EXTRA_ENV[@]}" CLERK_JWT_KEY="$(cat "$keys/dev-public.pem")" API_KEY_ENCRYPTION_KEY="$enc_key" \
     AI_JOB_SUBMISSIONS_PER_MINUTE=0 STORAGE_URL="file://$out/storage" DATABASE_MAX_CONNECTIONS="${BENCH_API_DB_CONNECTIONS:-16}" \
     "$bin/api" >"$out/logs/api.log" 2>&1 & api_pid=$!; pids+=($api_pid)
   wait_http "$api/readyz"
 }
+stop_api() { kill -TERM "$api_pid" 2>/dev/null || true; wait "$api_pid" 2>/dev/null || true; }
+# Extra environment of the api and the workers (step (h) turns tracing on with it).
+EXTRA_ENV=()
 worker_pids=()
 start_workers() {  # count concurrency
   for i in $(seq 1 "$1"); do
     env DATABASE_URL="$db" REDIS_URL="$redis" RUST_LOG=warn API_KEY_ENCRYPTION_KEY="$enc_key" \
-      STORAGE_URL="file://$out/storage" WORKER_QUEUES=ai-jobs NEBIUS_API_KEY=bench-key NEBIUS_BASE_URL="http://127.0.0.1:$sim_port/v1/" DEEPSEEK_RPM=0 \
+      WORKER_ADMIN_ADDR=127.0.0.1:0 "${EXTRA_ENV[@]}" STORAGE_URL="file://$out/storage" WORKER_QUEUES=ai-jobs NEBIUS_API_KEY=bench-key NEBIUS_BASE_URL="http://127.0.0.1:$sim_port/v1/" DEEPSEEK_RPM=0 \
       WORKER_NAME="bench-$i" WORKER_CONCURRENCY="$2" WORKER_BATCH_SIZE="${BENCH_WORKER_BATCH:-64}" \
       QUEUE_RETENTION_SECS=30 \
       "$bin/worker" >"$out/logs/worker-$i.log" 2>&1 & worker_pids+=($!); pids+=($!)
@@ -106,6 +113,41 @@ sample_rss() {  # file
     sleep 0.5
   done
 }
+
+tracing_runs() {
+  step "(h) tracing: the (b) run with tracing off and with OTLP export to an unreachable collector, alternated twice"
+  stop_workers
+  [ -n "${api_pid:-}" ] && stop_api
+  [ -n "${sim_pid:-}" ] && { kill "$sim_pid"; wait "$sim_pid" 2>/dev/null || true; }
+  start_sim 0
+  dead_port=$(port)   # nothing listens there: every export is refused
+  for round in 1 2; do
+    for mode in off unreachable; do
+      if [ "$mode" = off ]; then EXTRA_ENV=(); else
+        EXTRA_ENV=(OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$dead_port" OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf)
+      fi
+      start_api
+      start_workers 2 "${BENCH_WORKER_CONCURRENCY:-64}"
+      loadgen --users 100 --jobs "$TRACE_JOBS" --concurrency "$E2E_CONC" --follow long-poll \
+        --report "$out/tracing-$mode-$round.json"
+      stop_workers
+      stop_api
+    done
+  done
+  EXTRA_ENV=()
+}
+
+if $tracing_only; then
+  tracing_runs
+  python3 - "$out" <<'PY'
+import json, sys
+out = sys.argv[1]
+rates = {m: [json.load(open(f"{out}/tracing-{m}-{r}.json"))["throughputJobsPerSec"] for r in (1, 2)] for m in ("off", "unreachable")}
+mean = {m: sum(v) / len(v) for m, v in rates.items()}
+print(json.dumps({"jobsPerSec": rates, "mean": mean, "unreachableVsOff": round(mean["unreachable"] / mean["off"], 3)}, indent=2))
+PY
+  exit 0
+fi
 
 if $decay; then
   step "long run: $DECAY_JOBS jobs end to end (api + 2 workers + llm-sim at 0 ms)"
@@ -183,6 +225,8 @@ done
 
 step "(g) compiles: every résumé of eval/ and tests/fixtures/compile/ $COMPILE_RUNS times, then one worker's throughput for $COMPILE_SECS s"
 "$bin/compile-bench" --resumes eval/resumes --resumes tests/fixtures/compile --runs "$COMPILE_RUNS" --seconds "$COMPILE_SECS" > "$out/compile.json"
+
+tracing_runs
 
 step "report"
 python3 scripts/bench_report.py "$out" "$profile" "$quick"

@@ -28,6 +28,10 @@ scale = {n: load(f"scale-{n}.json") for n in (1, 2, 4)}
 rss_idle = load("rss-idle.json")
 rss_load = load("rss-load.json")
 compile_run = load("compile.json")
+tracing_runs = {mode: [load(f"tracing-{mode}-{r}.json") for r in (1, 2)] for mode in ("off", "unreachable")}
+tracing_rate = {
+    mode: round(sum(run["throughputJobsPerSec"] for run in runs) / len(runs), 1) for mode, runs in tracing_runs.items()
+}
 
 t = {n: scale[n]["throughputJobsPerSec"] for n in scale}
 figures = {
@@ -51,18 +55,25 @@ figures = {
         "workerLoad": round(rss_load["workerKb"] / 1024, 1),
     },
     "compile": compile_run,
+    "tracingJobsPerSec": {
+        "off": tracing_rate["off"],
+        "collectorUnreachable": tracing_rate["unreachable"],
+        "runs": {mode: [run["throughputJobsPerSec"] for run in runs] for mode, runs in tracing_runs.items()},
+    },
 }
 ratios = {
     "endToEndVsBareQueue": ratio(figures["endToEndJobsPerSec"], figures["bareQueueTasksPerSec"]),
     "pollVsBareSelect": ratio(figures["pollRequestsPerSec"], figures["bareSelectRequestsPerSec"]),
     "scalingEfficiency4": ratio(t[4], 4 * t[1]),
     "scalingEfficiency4VsIdeal": ratio(t[4], 4 * 32),
+    "tracingUnreachableVsOff": ratio(tracing_rate["unreachable"], tracing_rate["off"]),
 }
 targets = [
     ("endToEndVsBareQueue", ratios["endToEndVsBareQueue"], ">=", 0.15),
     ("endToEndJobsPerSec", figures["endToEndJobsPerSec"], ">=", 1000),
     ("pollVsBareSelect", ratios["pollVsBareSelect"], ">=", 0.7),
     ("scalingEfficiency4", ratios["scalingEfficiency4"], ">=", 0.9),
+    ("job rate, collector unreachable vs tracing off", ratios["tracingUnreachableVsOff"], ">=", 0.95),
     ("pickup p50 ms at 50/s", pickup["pickupMs"]["p50"], "<=", 10),
     ("pickup p99 ms at 50/s", pickup["pickupMs"]["p99"], "<=", 50),
     ("lost jobs (all runs)", e2e["lost"] + pickup["lost"] + sum(scale[n]["lost"] for n in scale), "<=", 0),
@@ -116,6 +127,8 @@ lines += [
     f"| scaling 1 / 2 / 4 workers (jobs/s; ideal 32 / 64 / 128) | {t[1]:.1f} / {t[2]:.1f} / {t[4]:.1f} |",
     f"| RSS idle api / worker (MB) | {figures['rssMb']['apiIdle']} / {figures['rssMb']['workerIdle']} |",
     f"| RSS under load api / worker (MB) | {figures['rssMb']['apiLoad']} / {figures['rssMb']['workerLoad']} |",
+    f"| end to end, tracing off / collector unreachable (jobs/s, mean of 2 alternated runs) | "
+    f"{tracing_rate['off']} / {tracing_rate['unreachable']} |",
     "",
     "",
     f"Compiles (sandbox: {compile_run['sandbox']}; previews included), latency per résumé style:",
@@ -138,8 +151,10 @@ with open(os.path.join(out, "bench-report.md"), "w") as f:
 print("\n".join(lines))
 
 # The smoke run's figures mean nothing, but a lost or failed job is a bug.
-lost = e2e["lost"] + pickup["lost"] + sum(scale[n]["lost"] for n in scale)
-failed = e2e["failed"] + pickup["failed"] + sum(scale[n]["failed"] for n in scale) + tp["failed"]
+traced = [run for runs in tracing_runs.values() for run in runs]
+lost = e2e["lost"] + pickup["lost"] + sum(scale[n]["lost"] for n in scale) + sum(run["lost"] for run in traced)
+failed = (e2e["failed"] + pickup["failed"] + sum(scale[n]["failed"] for n in scale) + tp["failed"]
+          + sum(run["failed"] for run in traced))
 if lost or failed:
     print(f"FAILED: {lost} jobs lost and {failed} jobs or compiles failed in the benchmark runs", file=sys.stderr)
     sys.exit(1)

@@ -2,7 +2,8 @@
 # Install what compiling résumés needs, when it is missing: TeX Live from
 # Debian's packages, poppler (pdftoppm, pdftotext), bubblewrap (the compile
 # sandbox), and the fontconfig cache of TeX Live's fonts for XeLaTeX.
-# With --test, also the local S3 server the tests use (moto, from PyPI).
+# With --test, also what the tests drive: a local S3 server (moto, from
+# PyPI) and Prometheus (Debian's package).
 # Idempotent and quick when everything is there.
 #
 # Which TeX Live: not all of it (Overleaf carries all 5 GB of TeX Live, for
@@ -52,5 +53,13 @@ FONTCONFIG_FILE="$(pwd)/worker/src/compile/fonts.conf" fc-cache >/dev/null 2>&1 
 if [ "${1:-}" = "--test" ] && ! command -v moto_server >/dev/null 2>&1; then
   log "installing moto (a local S3 server for the tests)"
   python3 -m pip install -q --disable-pip-version-check 'moto[server]==5.2.5'
+fi
+if [ "${1:-}" = "--test" ] && ! command -v prometheus >/dev/null 2>&1; then
+  # The metrics test scrapes the binaries with a real Prometheus. The
+  # package's own service (where the machine starts one) is not used.
+  log "installing Prometheus (Debian's package: the metrics test scrapes the binaries with it)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends prometheus >/dev/null
 fi
 log "TeX Live, poppler and bubblewrap are ready"

@@ -46,13 +46,13 @@ start_system() {  # sim-args...
   psql "$admin" -qc "CREATE DATABASE $db_name" >/dev/null
   sim_port=$(port); api_port=$(port); api="http://127.0.0.1:$api_port"
   "$bin/llm-sim" --addr "127.0.0.1:$sim_port" "$@" >"$out/logs/res-sim.log" 2>&1 & pids+=($!)
-  env DATABASE_URL="$db" REDIS_URL="$redis" API_ADDR="127.0.0.1:$api_port" RUST_LOG=warn \
+  env DATABASE_URL="$db" REDIS_URL="$redis" API_ADDR="127.0.0.1:$api_port" METRICS_ADDR=127.0.0.1:0 RUST_LOG=warn \
     CLERK_JWT_KEY="$(cat "$keys/dev-public.pem")" API_KEY_ENCRYPTION_KEY="$enc_key" AI_JOB_SUBMISSIONS_PER_MINUTE=0 \
     "$bin/api" >"$out/logs/res-api.log" 2>&1 & api_pid=$!; pids+=($api_pid)
   wait_http "$api/readyz"
   worker_pids=()
   for i in $(seq 1 "$WORKERS"); do
-    env DATABASE_URL="$db" REDIS_URL="$redis" RUST_LOG=warn API_KEY_ENCRYPTION_KEY="$enc_key" \
+    env DATABASE_URL="$db" REDIS_URL="$redis" RUST_LOG=warn API_KEY_ENCRYPTION_KEY="$enc_key" WORKER_ADMIN_ADDR=127.0.0.1:0 \
       NEBIUS_API_KEY=res-key NEBIUS_BASE_URL="http://127.0.0.1:$sim_port/v1/" DEEPSEEK_RPM=0 \
       WORKER_NAME="res-$i" WORKER_CONCURRENCY=32 PROVIDER_RETRY_BUDGET_SECS=60 "${WORKER_ENV[@]}" \
       "$bin/worker" >"$out/logs/res-worker-$i.log" 2>&1 & worker_pids+=($!); pids+=($!)

@@ -57,10 +57,10 @@ fi
 
 "$bin/api" migrate
 "$bin/api" > "$dev/logs/api.log" 2>&1 & pids+=($!)
-WORKER_NAME=worker-a "$bin/worker" > "$dev/logs/worker-a.log" 2>&1 & pids+=($!)
-WORKER_NAME=worker-b "$bin/worker" > "$dev/logs/worker-b.log" 2>&1 & pids+=($!)
+WORKER_NAME=worker-a WORKER_ADMIN_ADDR=127.0.0.1:9465 "$bin/worker" > "$dev/logs/worker-a.log" 2>&1 & pids+=($!)
+WORKER_NAME=worker-b WORKER_ADMIN_ADDR=127.0.0.1:9466 "$bin/worker" > "$dev/logs/worker-b.log" 2>&1 & pids+=($!)
 for _ in $(seq 1 100); do curl -fs "http://$API_ADDR/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
-bold "api on http://$API_ADDR (logs in .dev/logs/)"
+bold "api on http://$API_ADDR (logs in .dev/logs/); metrics on http://${METRICS_ADDR:-127.0.0.1:9464}/metrics, workers' on :9465 and :9466"
 
 scripts/walkthrough.sh
 

@@ -43,6 +43,9 @@ pub struct Config {
     /// previews are stored, shared with the workers (`file://…`, default
     /// `file://.data/storage`, or `s3://bucket/prefix`).
     pub storage: shared::storage::Settings,
+    /// `METRICS_ADDR` (default `127.0.0.1:9464`): the admin listener that
+    /// serves Prometheus `/metrics`, never the public port (port 0: any).
+    pub metrics_addr: SocketAddr,
     /// `STORAGE_PRESIGN_SECS` (default 300, at most 900): lifetime of the
     /// presigned URL a PDF request is redirected to when the store is S3.
     pub presign_ttl: Duration,
@@ -81,6 +84,7 @@ impl Config {
             submission_burst: parse_or("AI_JOB_SUBMISSION_BURST", 10)?,
             allow_insecure_azure: parse_or("AZURE_ALLOW_INSECURE_ENDPOINTS", false)?,
             storage: shared::storage::Settings::from_env(),
+            metrics_addr: parse_or("METRICS_ADDR", SocketAddr::from(([127, 0, 0, 1], 9464)))?,
             presign_ttl: {
                 let secs: u64 = parse_or("STORAGE_PRESIGN_SECS", 300)?;
                 if !(1..=900).contains(&secs) {

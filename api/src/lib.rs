@@ -15,6 +15,7 @@ pub mod routes;
 pub mod state;
 
 use axum::serve::ListenerExt;
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 
 use anyhow::Context;
@@ -29,6 +30,9 @@ pub struct Application {
     listener: TcpListener,
     app: axum::Router,
     state: AppState,
+    /// The admin listener (`/metrics`) and what it serves.
+    admin: TcpListener,
+    metrics: metrics_exporter_prometheus::PrometheusHandle,
 }
 
 impl Application {
@@ -66,12 +70,21 @@ impl Application {
         };
         let app = router(state.clone(), config.max_body_bytes);
         let listener = TcpListener::bind(config.addr).await.with_context(|| format!("binding {}", config.addr))?;
-        Ok(Self { listener, app, state })
+        let metrics = shared::metrics::install();
+        let admin = TcpListener::bind(config.metrics_addr)
+            .await
+            .with_context(|| format!("binding METRICS_ADDR {}", config.metrics_addr))?;
+        Ok(Self { listener, app, state, admin, metrics })
     }
 
     /// The address actually bound (useful with port 0).
     pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
         Ok(self.listener.local_addr()?)
+    }
+
+    /// The admin listener's address (`/metrics`).
+    pub fn metrics_addr(&self) -> anyhow::Result<SocketAddr> {
+        Ok(self.admin.local_addr()?)
     }
 
     /// The state the handlers share (tests reach the pool through it).
@@ -84,7 +97,11 @@ impl Application {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        tracing::info!(addr = %self.listener.local_addr()?, "api listening");
+        tracing::info!(addr = %self.listener.local_addr()?, metrics = %self.admin.local_addr()?, "api listening");
+        let metrics = self.metrics.clone();
+        let admin_app =
+            axum::Router::new().route("/metrics", axum::routing::get(move || std::future::ready(metrics.render())));
+        let admin = tokio::spawn(axum::serve(self.admin, admin_app).into_future());
         // TCP_NODELAY: an SSE event or a small answer goes out at once, not
         // after Nagle's algorithm waits on the client's delayed ACK (~40 ms).
         let listener = self.listener.tap_io(|tcp| {
@@ -93,6 +110,7 @@ impl Application {
             }
         });
         axum::serve(listener, self.app).with_graceful_shutdown(shutdown).await?;
+        admin.abort();
         self.state.pool.close().await;
         Ok(())
     }

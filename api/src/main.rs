@@ -5,7 +5,7 @@ use anyhow::Context;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let _ = dotenvy::dotenv();
-    shared::telemetry::init("info,sqlx=warn,tower_http=info");
+    let _telemetry = shared::telemetry::init("info,sqlx=warn,tower_http=info", "tailor-api");
     match std::env::args().nth(1).as_deref() {
         None | Some("serve") => {
             let config = api::Config::from_env()?;

@@ -10,6 +10,8 @@
 //! one transaction: there is never a job without a task, nor a task without a
 //! job.
 
+use std::collections::HashMap;
+
 use apalis_core::task::builder::TaskBuilder;
 use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
@@ -31,11 +33,15 @@ pub const MAX_TASK_ATTEMPTS: usize = 3;
 
 /// The task payload: which AIJob to run, and with which provider (the
 /// schema's AIJob has no provider column, so the choice travels here).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TailorTask {
     pub ai_job_id: Uuid,
     pub provider: AiModelProvider,
+    /// The W3C trace context of the request that queued it (`traceparent`,
+    /// `tracestate`): the worker's span continues that trace.
+    #[serde(default, skip_serializing_if = "HashMap::is_empty")]
+    pub trace: HashMap<String, String>,
 }
 
 /// Errors writing a task.
@@ -49,13 +55,18 @@ pub enum EnqueueError {
 
 /// Push the task for `ai_job_id` on `conn`, normally inside the transaction
 /// that inserts the AIJob row. The AIJob id is the task's idempotency key, so
-/// the queue itself refuses a second task for the same job.
+/// the queue itself refuses a second task for the same job. The task carries
+/// the trace context of this span (a producer span under the request's).
+#[tracing::instrument(name = "enqueue", skip_all, fields(
+    otel.kind = "producer", messaging.system = "apalis-postgres", messaging.destination.name = QUEUE_NAME,
+    ai_job.id = %ai_job_id,
+))]
 pub async fn enqueue_ai_job(
     conn: &mut PgConnection,
     ai_job_id: Uuid,
     provider: AiModelProvider,
 ) -> Result<(), EnqueueError> {
-    let payload = serde_json::to_vec(&TailorTask { ai_job_id, provider })?;
+    let payload = serde_json::to_vec(&TailorTask { ai_job_id, provider, trace: crate::telemetry::carrier() })?;
     let task = TaskBuilder::new(payload).max_attempts(MAX_TASK_ATTEMPTS).idempotency_key(ai_job_id.to_string()).build();
     apalis_postgres::queries::push_tasks(conn, QUEUE_NAME, vec![task]).await?;
     Ok(())
@@ -64,11 +75,14 @@ pub async fn enqueue_ai_job(
 /// The compile task's payload: which version, and which request of it
 /// (`tailor.version_compile.request_seq`), so a stale task never records
 /// over a newer request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CompileTask {
     pub version_id: Uuid,
     pub request_seq: i32,
+    /// The W3C trace context of the request that queued it.
+    #[serde(default, skip_serializing_if = "HashMap::is_empty")]
+    pub trace: HashMap<String, String>,
 }
 
 impl CompileTask {
@@ -80,7 +94,12 @@ impl CompileTask {
 
 /// Push a compile task on `conn`, inside the transaction that records the
 /// request in `tailor.version_compile`.
-pub async fn enqueue_compile(conn: &mut PgConnection, task: CompileTask) -> Result<(), EnqueueError> {
+#[tracing::instrument(name = "enqueue", skip_all, fields(
+    otel.kind = "producer", messaging.system = "apalis-postgres", messaging.destination.name = COMPILE_QUEUE_NAME,
+    version.id = %version_id,
+))]
+pub async fn enqueue_compile(conn: &mut PgConnection, version_id: Uuid, request_seq: i32) -> Result<(), EnqueueError> {
+    let task = CompileTask { version_id, request_seq, trace: crate::telemetry::carrier() };
     let payload = serde_json::to_vec(&task)?;
     let task = TaskBuilder::new(payload).max_attempts(MAX_TASK_ATTEMPTS).idempotency_key(task.key()).build();
     apalis_postgres::queries::push_tasks(conn, COMPILE_QUEUE_NAME, vec![task]).await?;

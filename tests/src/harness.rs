@@ -246,6 +246,7 @@ impl TestApp {
             submission_burst: 1,
             storage: shared::storage::Settings::local(storage_dir.path()),
             presign_ttl: Duration::from_secs(300),
+            metrics_addr: "127.0.0.1:0".parse().expect("addr"),
         };
         tweak(&mut config);
         let (base, pool, server) = serve(config.clone()).await;
@@ -426,6 +427,7 @@ pub fn worker_config(database_url: &str, sim: Option<&Sim>) -> worker::Config {
         },
         compile_isolation: None,
         storage: shared::storage::Settings::local(&std::env::temp_dir().join("tailor-test-storage-unshared")),
+        admin_addr: "127.0.0.1:0".parse().expect("addr"),
     }
 }
 

@@ -1,5 +1,6 @@
 //! The real binaries as child processes (`api`, `worker`, `llm-sim`), built
-//! by `cargo build --bins` before the tests run (scripts/test.sh does).
+//! by `cargo build --bins` before the tests run (scripts/test.sh does), and
+//! programs of this machine the tests drive (`prometheus`).
 
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -24,16 +25,42 @@ pub struct Proc {
 }
 
 impl Proc {
-    /// Start `name` with `args` and `env` (on top of a minimal environment).
+    /// Start our binary `name` with `args` and `env` (on top of a minimal
+    /// environment); its log goes to the test's output with `E2E_LOG` set.
     pub fn start(name: &str, args: &[&str], env: &[(&str, String)]) -> Proc {
-        let mut cmd = Command::new(bin(name));
+        Self::spawn(name, bin(name), args, env, Self::output())
+    }
+
+    /// Start our binary `name`, its output (the log) written to the file `log`.
+    pub fn start_logged(name: &str, args: &[&str], env: &[(&str, String)], log: &std::path::Path) -> Proc {
+        let file = std::fs::File::create(log).unwrap_or_else(|e| panic!("cannot create {}: {e}", log.display()));
+        let copy = file.try_clone().unwrap_or_else(|e| panic!("cannot share {}: {e}", log.display()));
+        Self::spawn(name, bin(name), args, env, (Stdio::from(file), Stdio::from(copy)))
+    }
+
+    /// Start a program of this machine (`prometheus`), found on `PATH`.
+    pub fn start_program(program: &str, args: &[&str]) -> Proc {
+        Self::spawn(program, PathBuf::from(program), args, &[], Self::output())
+    }
+
+    /// Where output goes: the test's output with `E2E_LOG` set, else nowhere.
+    fn output() -> (Stdio, Stdio) {
+        if std::env::var("E2E_LOG").is_ok() {
+            (Stdio::inherit(), Stdio::inherit())
+        } else {
+            (Stdio::null(), Stdio::null())
+        }
+    }
+
+    fn spawn(name: &str, program: PathBuf, args: &[&str], env: &[(&str, String)], output: (Stdio, Stdio)) -> Proc {
+        let mut cmd = Command::new(program);
         cmd.args(args)
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("RUST_LOG", std::env::var("E2E_LOG").unwrap_or_else(|_| "warn".into()))
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(if std::env::var("E2E_LOG").is_ok() { Stdio::inherit() } else { Stdio::null() })
+            .stdout(output.0)
+            .stderr(output.1)
             .kill_on_drop(true);
         for (k, v) in env {
             cmd.env(k, v);

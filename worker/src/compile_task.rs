@@ -18,6 +18,7 @@ use shared::db::retry_while_unavailable;
 use shared::queue::CompileTask;
 use shared::storage::{Storage, StoredFile};
 use sqlx::PgPool;
+use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::WorkerState;
@@ -25,8 +26,15 @@ use crate::compile::{Compiled, Failed};
 
 const DB_RETRY_BUDGET: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// Handle one compile task.
+/// Handle one compile task, in a span that continues the trace of the
+/// request that queued it.
 pub async fn handle(task: CompileTask, state: Data<Arc<WorkerState>>) -> Result<Value, BoxDynError> {
+    let span = tracing::info_span!("compile task", otel.kind = "consumer", version.id = %task.version_id);
+    shared::telemetry::set_parent(&span, shared::telemetry::parent_from(&task.trace));
+    handle_task(&task, state).instrument(span).await
+}
+
+async fn handle_task(task: &CompileTask, state: Data<Arc<WorkerState>>) -> Result<Value, BoxDynError> {
     let Some(compiler) = state.compiler.as_ref() else {
         return Err("this worker has no compiler; it should not take the compile queue".into());
     };
@@ -60,7 +68,7 @@ struct Pending {
     project_name: String,
 }
 
-async fn load(pool: &PgPool, task: CompileTask) -> Result<Option<Pending>, sqlx::Error> {
+async fn load(pool: &PgPool, task: &CompileTask) -> Result<Option<Pending>, sqlx::Error> {
     let row = sqlx::query!(
         r#"SELECT v."latexContent" AS latex, p.name AS project_name
            FROM tailor.version_compile c
@@ -107,7 +115,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-async fn record_success(pool: &PgPool, task: CompileTask, key: &str, c: &Compiled) -> Result<bool, sqlx::Error> {
+async fn record_success(pool: &PgPool, task: &CompileTask, key: &str, c: &Compiled) -> Result<bool, sqlx::Error> {
     let moved = sqlx::query_scalar!(
         r#"WITH done AS (
              UPDATE tailor.version_compile
@@ -140,7 +148,7 @@ async fn record_success(pool: &PgPool, task: CompileTask, key: &str, c: &Compile
     Ok(moved == 1)
 }
 
-async fn record_failure(pool: &PgPool, task: CompileTask, f: &Failed) -> Result<bool, sqlx::Error> {
+async fn record_failure(pool: &PgPool, task: &CompileTask, f: &Failed) -> Result<bool, sqlx::Error> {
     let errors = serde_json::to_value(&f.errors).unwrap_or_else(|_| json!([]));
     let moved = sqlx::query_scalar!(
         r#"WITH done AS (

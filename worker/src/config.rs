@@ -86,6 +86,9 @@ pub struct Config {
     /// previews are stored (`file://…` or `s3://bucket/prefix`; default
     /// `file://.data/storage`).
     pub storage: shared::storage::Settings,
+    /// `WORKER_ADMIN_ADDR` (default `127.0.0.1:9465`; port 0 picks a free
+    /// one and logs it): `/healthz`, `/readyz` and `/metrics`.
+    pub admin_addr: std::net::SocketAddr,
 }
 
 /// Which queues a worker takes.
@@ -170,6 +173,7 @@ impl Config {
                 Some(v) => Some(v.parse().map_err(|e: String| anyhow::anyhow!("COMPILE_SANDBOX: {e}"))?),
             },
             storage: shared::storage::Settings::from_env(),
+            admin_addr: parse_or("WORKER_ADMIN_ADDR", std::net::SocketAddr::from(([127, 0, 0, 1], 9465)))?,
         })
     }
 

@@ -9,6 +9,7 @@ use shared::crypto::row_binding;
 use shared::model::AiModelProvider;
 use shared::providers::{ProviderErrorKind, Target};
 use shared::queue::TailorTask;
+use tracing::Instrument;
 use uuid::Uuid;
 
 use shared::db::retry_while_unavailable;
@@ -29,6 +30,21 @@ const DB_RETRY_BUDGET: std::time::Duration = std::time::Duration::from_secs(60);
 /// task is pruned, says how the job ended; the job's trace (every edit
 /// applied or refused, and why) is stored with its completion.
 pub async fn handle(task: TailorTask, state: Data<Arc<WorkerState>>) -> Result<Value, BoxDynError> {
+    // The job's span continues the trace of the request that queued it.
+    let span = tracing::info_span!(
+        "tailor job",
+        otel.kind = "consumer",
+        ai_job.id = %task.ai_job_id,
+        tailor.edits.proposed = tracing::field::Empty,
+        tailor.edits.applied = tracing::field::Empty,
+        tailor.edits.refused = tracing::field::Empty,
+        tailor.outcome = tracing::field::Empty,
+    );
+    shared::telemetry::set_parent(&span, shared::telemetry::parent_from(&task.trace));
+    handle_job(task, state).instrument(span).await
+}
+
+async fn handle_job(task: TailorTask, state: Data<Arc<WorkerState>>) -> Result<Value, BoxDynError> {
     let Some(job) = retry_while_unavailable(DB_RETRY_BUDGET, || state.jobs.claim(task.ai_job_id)).await? else {
         tracing::info!(ai_job.id = %task.ai_job_id, "job already final; task acknowledged");
         return Ok(json!({"skipped": "the job was already final"}));
@@ -36,6 +52,8 @@ pub async fn handle(task: TailorTask, state: Data<Arc<WorkerState>>) -> Result<V
     if let Ok(mut set) = state.in_flight.lock() {
         set.insert(job.id);
     }
+    let claimed = chrono::Utc::now();
+    record_duration("pickup", job.created_at, claimed);
     let outcome = run_job(&state, &job, task.provider).await;
     if let Ok(mut set) = state.in_flight.lock() {
         set.remove(&job.id);
@@ -52,9 +70,14 @@ pub async fn handle(task: TailorTask, state: Data<Arc<WorkerState>>) -> Result<V
             };
             let mut trace = output.trace();
             trace.compile = compile;
+            record_edits(&output);
             let trace = serde_json::to_value(trace)?;
             let latex = &output.proposal.latex;
-            if retry_while_unavailable(DB_RETRY_BUDGET, || state.jobs.complete(job.id, latex, &trace)).await? {
+            if retry_while_unavailable(DB_RETRY_BUDGET, || state.jobs.complete(job.id, latex, &trace))
+                .instrument(tracing::info_span!("complete job"))
+                .await?
+            {
+                record_end("completed", &job, claimed);
                 tracing::info!(
                     ai_job.id = %job.id, applied = output.proposal.applied.len(), refused = output.proposal.refused.len(),
                     score_before = output.score_before.score, score_after = output.score_after.score, "job completed"
@@ -68,10 +91,43 @@ pub async fn handle(task: TailorTask, state: Data<Arc<WorkerState>>) -> Result<V
         }
         Outcome::Failed(message) => {
             tracing::warn!(ai_job.id = %job.id, error = %message, "job failed");
-            retry_while_unavailable(DB_RETRY_BUDGET, || state.jobs.fail(job.id, &message)).await?;
+            if retry_while_unavailable(DB_RETRY_BUDGET, || state.jobs.fail(job.id, &message)).await? {
+                record_end("failed", &job, claimed);
+            }
             Ok(json!({"failed": message}))
         }
     }
+}
+
+/// `tailor_job_duration_seconds{phase}` from `from` to `to`.
+fn record_duration(phase: &'static str, from: chrono::DateTime<chrono::Utc>, to: chrono::DateTime<chrono::Utc>) {
+    let secs = (to - from).to_std().map_or(0.0, |d| d.as_secs_f64());
+    metrics::histogram!(shared::metrics::JOB_DURATION, "phase" => phase).record(secs);
+}
+
+/// The job ended with `outcome`: count it, time its run and its whole life,
+/// and say so on its span.
+fn record_end(outcome: &'static str, job: &ClaimedJob, claimed: chrono::DateTime<chrono::Utc>) {
+    let now = chrono::Utc::now();
+    metrics::counter!(shared::metrics::JOBS, "outcome" => outcome).increment(1);
+    record_duration("run", claimed, now);
+    record_duration("total", job.created_at, now);
+    tracing::Span::current().record("tailor.outcome", outcome);
+}
+
+/// Edits applied and refused (by gate), as metrics and on the job's span.
+fn record_edits(output: &tailor::EngineOutput) {
+    let applied = output.proposal.applied.len();
+    let refused = output.proposal.refused.len();
+    metrics::counter!(shared::metrics::EDITS, "result" => "applied", "gate" => "none").increment(applied as u64);
+    for r in &output.proposal.refused {
+        let gate = serde_json::to_value(r.gate).ok().and_then(|g| g.as_str().map(str::to_owned)).unwrap_or_default();
+        metrics::counter!(shared::metrics::EDITS, "result" => "refused", "gate" => gate).increment(1);
+    }
+    let span = tracing::Span::current();
+    span.record("tailor.edits.proposed", output.proposed);
+    span.record("tailor.edits.applied", applied);
+    span.record("tailor.edits.refused", refused);
 }
 
 /// When the base version has compiled, compile the proposal (dropping the

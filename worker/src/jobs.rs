@@ -21,6 +21,8 @@ use uuid::Uuid;
 #[derive(Debug, Clone)]
 pub struct ClaimedJob {
     pub id: Uuid,
+    /// When the job was submitted (its pickup time is measured from here).
+    pub created_at: chrono::DateTime<chrono::Utc>,
     pub project_id: Uuid,
     pub base_version_id: Uuid,
     pub jd_id: Uuid,
@@ -60,7 +62,7 @@ impl Jobs {
                FROM "ResumeVersion" v, "ResumeProject" p, "JobDescription" d
                WHERE j.id = $1 AND j.status IN ('QUEUED', 'RUNNING')
                  AND v.id = j."baseVersionId" AND p.id = v."projectId" AND d.id = j."jdId"
-               RETURNING j.id, j."projectId" AS project_id, j."baseVersionId" AS base_version_id,
+               RETURNING j.id, j."createdAt" AS created_at, j."projectId" AS project_id, j."baseVersionId" AS base_version_id,
                          j."jdId" AS jd_id, j.mode AS "mode: AiMode", p."userId" AS user_id,
                          v."latexContent" AS latex, d."roleType" AS role_type,
                          d."extractedSkills" AS skills, d.keywords, p.name AS project_name,
@@ -78,6 +80,7 @@ impl Jobs {
         self.events.publish(job_id, AiJobStatus::Running);
         Ok(Some(ClaimedJob {
             id: row.id,
+            created_at: row.created_at,
             project_id: row.project_id,
             base_version_id: row.base_version_id,
             jd_id: row.jd_id,

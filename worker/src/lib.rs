@@ -4,6 +4,7 @@
 //! compile workers (which need TeX) can run apart from tailoring workers. Any
 //! number of replicas may run side by side.
 
+pub mod admin;
 pub mod compile;
 pub mod compile_task;
 pub mod config;
@@ -77,6 +78,12 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     let settings = shared::db::PoolSettings { max_connections: config.db_max_connections, ..Default::default() };
     let pool = shared::db::pool(&config.database_url, &settings).context("DATABASE_URL is invalid")?;
     shared::db::migrate(&pool).await.context("applying migrations")?;
+    let admin = admin::Admin::new(pool.clone(), shared::metrics::install());
+    let admin_listener = tokio::net::TcpListener::bind(config.admin_addr)
+        .await
+        .with_context(|| format!("binding WORKER_ADMIN_ADDR {}", config.admin_addr))?;
+    tracing::info!(addr = %admin_listener.local_addr()?, "admin listening (/healthz, /readyz, /metrics)");
+    let admin_server = admin.clone().serve(admin_listener);
 
     let name = config.unique_name();
     let redis = shared::redis_conn::RedisConn::new(&config.redis_url).context("REDIS_URL is invalid")?;
@@ -172,6 +179,11 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         let jobs = state.jobs.clone();
         let every = config.heartbeat;
         let retention = config.queue_retention;
+        let queues: Vec<&'static str> =
+            [(config.queues.ai_jobs, QUEUE_NAME), (config.queues.compile, COMPILE_QUEUE_NAME)]
+                .into_iter()
+                .filter_map(|(taken, queue)| taken.then_some(queue))
+                .collect();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(every);
             loop {
@@ -187,12 +199,17 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
                     Err(e) => tracing::debug!(error = %e, "sweeper could not run"),
                 }
                 prune(&jobs, retention).await;
+                if let Err(e) = shared::metrics::record_queue(&jobs.pool, &queues).await {
+                    tracing::debug!(error = %e, "could not read the queue depth");
+                }
             }
         })
     };
+    let draining = admin.clone();
     let result = monitor
         .run_with_signal(async move {
             shutdown.await;
+            draining.set_draining();
             tracing::info!("draining: no new tasks; waiting for in-flight ones");
             Ok(())
         })
@@ -202,6 +219,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     }
     sweeper.abort();
     release_unfinished(&state, &name).await;
+    admin_server.abort();
     pool.close().await;
     result.map_err(|e| anyhow::anyhow!("worker stopped: {e}"))
 }

@@ -3,7 +3,7 @@
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let _ = dotenvy::dotenv();
-    shared::telemetry::init("info,sqlx=warn,apalis=warn");
+    let _telemetry = shared::telemetry::init("info,sqlx=warn,apalis=warn", "tailor-worker");
     let config = worker::Config::from_env()?;
     worker::run(config, shutdown_signal()).await
 }

@@ -2,7 +2,7 @@
 //! documented with utoipa so `/openapi.json` is generated from this code.
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, MatchedPath};
 use axum::http::HeaderName;
 use axum::response::IntoResponse;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -77,6 +77,63 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     api_router().1
 }
 
+/// After routing: the matched route, kept in the response for the trace
+/// layer (which runs outside the router and cannot see it otherwise).
+async fn keep_route(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let route = request.extensions().get::<MatchedPath>().cloned();
+    let mut response = next.run(request).await;
+    if let Some(route) = route {
+        response.extensions_mut().insert(route);
+    }
+    response
+}
+
+/// The request's method, kept in the response for the metrics.
+async fn keep_method(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let method = request.method().clone();
+    let mut response = next.run(request).await;
+    response.extensions_mut().insert(method);
+    response
+}
+
+/// The server span of a request (OpenTelemetry HTTP conventions), a child
+/// of the caller's `traceparent` when it sent one.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let method = request.method().as_str();
+    let span = tracing::info_span!(
+        "HTTP request",
+        otel.name = %method,
+        otel.kind = "server",
+        http.request.method = %method,
+        url.path = %request.uri().path(),
+        http.route = tracing::field::Empty,
+        http.response.status_code = tracing::field::Empty,
+        otel.status_code = tracing::field::Empty,
+    );
+    shared::telemetry::set_parent(&span, shared::telemetry::parent_from_headers(request.headers()));
+    span
+}
+
+/// Name the span after its route, and time the request by method, route and status.
+fn record_response(response: &axum::response::Response, latency: std::time::Duration, span: &tracing::Span) {
+    let status = response.status();
+    let route = response.extensions().get::<MatchedPath>().map_or("unmatched", |r| r.as_str());
+    let method = response.extensions().get::<axum::http::Method>().map_or("", |m| m.as_str());
+    span.record("http.route", route);
+    span.record("otel.name", format!("{method} {route}"));
+    span.record("http.response.status_code", status.as_u16());
+    if status.is_server_error() {
+        span.record("otel.status_code", "ERROR");
+    }
+    metrics::histogram!(
+        shared::metrics::HTTP_DURATION,
+        "method" => method.to_owned(),
+        "route" => route.to_owned(),
+        "status" => status.as_u16().to_string()
+    )
+    .record(latency.as_secs_f64());
+}
+
 /// The complete application: routes, `/openapi.json`, fallbacks and layers.
 pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     let (routes, openapi) = api_router();
@@ -90,12 +147,18 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
                 async move { axum::Json(doc.as_ref().clone()) }
             }),
         )
+        .route_layer(axum::middleware::from_fn(keep_route))
         .fallback(|| async { ApiError::NotFound("route") })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(CatchPanicLayer::custom(|_| ApiError::internal(anyhow::anyhow!("handler panicked")).into_response()))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(keep_method))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span).on_response(
+            |response: &axum::response::Response, latency, span: &tracing::Span| {
+                record_response(response, latency, span)
+            },
+        ))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
 }

@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use shared::compile::{CompileErrorLine, CompileState, CompileView, Engine, content_disposition, version_preview_key};
-use shared::queue::{CompileTask, enqueue_compile};
+use shared::queue::enqueue_compile;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -107,7 +107,7 @@ pub async fn request_compile(conn: &mut sqlx::PgConnection, version_id: Uuid) ->
     .fetch_optional(&mut *conn)
     .await?;
     let Some(request_seq) = queued else { return Ok(false) };
-    enqueue_compile(conn, CompileTask { version_id, request_seq }).await.map_err(ApiError::internal)?;
+    enqueue_compile(conn, version_id, request_seq).await.map_err(ApiError::internal)?;
     Ok(true)
 }
 

@@ -12,7 +12,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use backon::{ExponentialBuilder, Retryable};
@@ -20,6 +20,7 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::{StatusCode, Url};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
+use tracing::Instrument;
 
 use sha2::{Digest, Sha256};
 
@@ -260,6 +261,19 @@ enum Attempt {
 }
 
 impl Attempt {
+    /// A short name for traces (`error.type`).
+    fn kind(&self) -> &'static str {
+        match self {
+            Attempt::Status { .. } => "http_status",
+            Attempt::Timeout => "timeout",
+            Attempt::Connect(_) => "connection",
+            Attempt::Malformed(_) => "malformed_answer",
+            Attempt::TooLarge => "answer_too_large",
+            Attempt::ContentFilter => "content_filter",
+            Attempt::NoTurn { .. } => "no_turn",
+        }
+    }
+
     fn retryable(&self) -> bool {
         match self {
             Attempt::Status { status, .. } => matches!(status.as_u16(), 408 | 409 | 429) || status.is_server_error(),
@@ -400,13 +414,15 @@ impl ChatClient {
         // Shared with the retry closures; atomics keep the future Send.
         let attempts = AtomicU32::new(0);
         let over_budget: Mutex<Option<Duration>> = Mutex::new(None);
+        let last_wait_ms = AtomicU64::new(0);
         let body = self.body(target, request);
 
         let result = (|| async {
             if attempts.fetch_add(1, Ordering::Relaxed) > 0 {
                 self.take_turn(target, deadline.saturating_duration_since(Instant::now())).await?;
             }
-            self.attempt(&http, target, &body, deadline).await
+            let waited = Duration::from_millis(last_wait_ms.load(Ordering::Relaxed));
+            self.traced_attempt(&http, target, &body, deadline, attempts.load(Ordering::Relaxed), waited).await
         })
         .retry(
             ExponentialBuilder::default()
@@ -432,14 +448,25 @@ impl ChatClient {
             Some(wait)
         })
         .notify(|e: &Attempt, wait: Duration| {
-            tracing::warn!(provider = target.label(), error = ?e, wait_ms = wait.as_millis() as u64, "provider attempt failed; retrying");
+            last_wait_ms.store(u64::try_from(wait.as_millis()).unwrap_or(u64::MAX), Ordering::Relaxed);
+            metrics::counter!(crate::metrics::PROVIDER_RETRIES, "provider" => target.provider.as_str()).increment(1);
+            tracing::warn!(provider = target.label(), error = ?e, retry_wait_ms = wait.as_millis() as u64, "provider attempt failed; retrying");
         })
         .await;
 
         let n = attempts.load(Ordering::Relaxed);
         let over_budget = over_budget.lock().ok().and_then(|g| *g);
         match result {
-            Ok(answer) => Ok(ChatResponse { attempts: n, ..answer }),
+            Ok(answer) => {
+                if let Some(usage) = answer.usage {
+                    let provider = target.provider.as_str();
+                    metrics::counter!(crate::metrics::PROVIDER_TOKENS, "provider" => provider, "kind" => "prompt")
+                        .increment(usage.prompt_tokens);
+                    metrics::counter!(crate::metrics::PROVIDER_TOKENS, "provider" => provider, "kind" => "completion")
+                        .increment(usage.completion_tokens);
+                }
+                Ok(ChatResponse { attempts: n, ..answer })
+            }
             Err(last) => Err(self.explain(target, last, n, started.elapsed(), over_budget)),
         }
     }
@@ -457,6 +484,54 @@ impl ChatClient {
             body["response_format"] = serde_json::json!({"type": "json_object"});
         }
         body
+    }
+
+    /// Attempt `n` (after waiting `waited` since the last one) in its own
+    /// client span (OpenTelemetry HTTP client conventions, the retry and its
+    /// wait as attributes), counted and timed in the provider metrics.
+    async fn traced_attempt(
+        &self,
+        http: &reqwest::Client,
+        target: &Target,
+        body: &serde_json::Value,
+        deadline: Instant,
+        n: u32,
+        waited: Duration,
+    ) -> Result<ChatResponse, Attempt> {
+        let provider = target.provider.as_str();
+        let span = tracing::info_span!(
+            "POST chat/completions",
+            otel.kind = "client",
+            http.request.method = "POST",
+            server.address = target.chat_url.host_str().unwrap_or_default(),
+            gen_ai.system = provider,
+            http.request.resend_count = n.saturating_sub(1),
+            tailor.retry_wait_ms = u64::try_from(waited.as_millis()).unwrap_or(u64::MAX),
+            http.response.status_code = tracing::field::Empty,
+            error.type = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let result = self.attempt(http, target, body, deadline).instrument(span.clone()).await;
+        // The HTTP status, or what happened instead of one.
+        let status = match &result {
+            Err(Attempt::Status { status, .. }) => status.as_u16().to_string(),
+            Err(Attempt::Timeout) => "timeout".to_owned(),
+            Err(Attempt::Connect(_)) => "connection".to_owned(),
+            Err(Attempt::NoTurn { .. }) => "no_turn".to_owned(),
+            Ok(_) | Err(Attempt::Malformed(_) | Attempt::TooLarge | Attempt::ContentFilter) => "200".to_owned(),
+        };
+        if let Ok(code) = status.parse::<u16>() {
+            span.record("http.response.status_code", code);
+        }
+        if let Err(e) = &result {
+            span.record("error.type", e.kind());
+            span.record("otel.status_code", "ERROR");
+        }
+        metrics::counter!(crate::metrics::PROVIDER_REQUESTS, "provider" => provider, "status" => status).increment(1);
+        metrics::histogram!(crate::metrics::PROVIDER_DURATION, "provider" => provider)
+            .record(started.elapsed().as_secs_f64());
+        result
     }
 
     async fn attempt(

@@ -77,7 +77,7 @@ fn main() -> anyhow::Result<()> {
             other => anyhow::bail!("unknown option {other:?}\n\n{HELP}"),
         }
     }
-    shared::telemetry::init("info");
+    let _telemetry = shared::telemetry::init("info", "llm-sim");
     eprintln!("llm-sim: LOCAL LLM SIMULATOR on {addr} — deterministic stand-in answers, NOT a real model");
     tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(tools::sim::serve(addr, config))
 }

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use shared::compile::{CompileErrorLine, Engine};
 use text::latex::preflight::{engine_for, outside_reach};
 use tokio::io::AsyncReadExt;
+use tracing::Instrument;
 
 pub use sandbox::{Isolation, Limits, Sandbox};
 
@@ -104,7 +105,32 @@ impl Compiler {
     }
 
     /// Compile `latex`; with `previews`, also render every page to PNG.
+    /// Each compile is a span and a `tailor_compile_duration_seconds` sample.
     pub async fn compile(&self, latex: &str, previews: bool) -> std::io::Result<Result<Compiled, Failed>> {
+        let engine = engine_for(latex);
+        let span = tracing::info_span!(
+            "compile",
+            tailor.compile.engine = engine.as_str(),
+            tailor.compile.outcome = tracing::field::Empty,
+            tailor.compile.pages = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let result = self.compile_in_sandbox(latex, previews).instrument(span.clone()).await;
+        let outcome = match &result {
+            Ok(Ok(compiled)) => {
+                span.record("tailor.compile.pages", compiled.pages);
+                "succeeded"
+            }
+            Ok(Err(_)) => "failed",
+            Err(_) => "error",
+        };
+        span.record("tailor.compile.outcome", outcome);
+        metrics::histogram!(shared::metrics::COMPILE_DURATION, "engine" => engine.as_str(), "outcome" => outcome)
+            .record(started.elapsed().as_secs_f64());
+        result
+    }
+
+    async fn compile_in_sandbox(&self, latex: &str, previews: bool) -> std::io::Result<Result<Compiled, Failed>> {
         let started = Instant::now();
         let limits = &self.sandbox.limits;
         let deadline = started + limits.timeout;
