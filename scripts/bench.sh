@@ -43,10 +43,10 @@ if [ "$profile" = release ]; then cargo build -q --release --bins; else cargo bu
 
 if $quick; then
   DRAIN_TASKS=2000; E2E_JOBS=300; E2E_CONC=64; PICKUP_JOBS=100; HAMMER_SECS=2; SCALE_SECS=4
-  COMPILE_RUNS=1; COMPILE_SECS=5; TRACE_JOBS=200
+  COMPILE_RUNS=1; COMPILE_SECS=5; TRACE_JOBS=200; TRACE_ROUNDS=2
 else
   DRAIN_TASKS=20000; E2E_JOBS=20000; E2E_CONC=256; PICKUP_JOBS=1500; HAMMER_SECS=10; SCALE_SECS=20
-  COMPILE_RUNS=10; COMPILE_SECS=60; TRACE_JOBS=8000
+  COMPILE_RUNS=10; COMPILE_SECS=60; TRACE_JOBS=5000; TRACE_ROUNDS=6
 fi
 
 admin="${TEST_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/postgres}"
@@ -70,6 +70,15 @@ trap cleanup EXIT
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 wait_http() { for _ in $(seq 1 150); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.2; done; echo "$1 never answered" >&2; exit 1; }
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+# CPU time (user + system, ms) the given processes have used so far.
+cpu_ms() {
+  local total=0 ticks; ticks=$(getconf CLK_TCK)
+  for p in "$@"; do
+    local t; t=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)
+    total=$((total + t))
+  done
+  echo $((total * 1000 / ticks))
+}
 
 start_sim() {
   "$bin/llm-sim" --addr "127.0.0.1:$sim_port" --latency-ms "$1" >"$out/logs/llm-sim.log" 2>&1 & sim_pid=$!; pids+=($sim_pid)
@@ -115,21 +124,29 @@ sample_rss() {  # file
 }
 
 tracing_runs() {
-  step "(h) tracing: the (b) run with tracing off and with OTLP export to an unreachable collector, alternated twice"
+  step "(h) tracing: the (b) run with tracing off and with OTLP export to an unreachable collector, $TRACE_ROUNDS runs each, alternated"
   stop_workers
   [ -n "${api_pid:-}" ] && stop_api
   [ -n "${sim_pid:-}" ] && { kill "$sim_pid"; wait "$sim_pid" 2>/dev/null || true; }
   start_sim 0
   dead_port=$(port)   # nothing listens there: every export is refused
-  for round in 1 2; do
-    for mode in off unreachable; do
+  # Pairs in alternating order (AB BA AB …): a drift over the runs (the
+  # database grows) weighs on both modes alike; the report takes medians.
+  for round in $(seq 1 "$TRACE_ROUNDS"); do
+    if [ $((round % 2)) = 1 ]; then modes="off unreachable"; else modes="unreachable off"; fi
+    for mode in $modes; do
       if [ "$mode" = off ]; then EXTRA_ENV=(); else
         EXTRA_ENV=(OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$dead_port" OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf)
       fi
       start_api
       start_workers 2 "${BENCH_WORKER_CONCURRENCY:-64}"
+      local before; before=$(cpu_ms "$api_pid" "${worker_pids[@]}")
       loadgen --users 100 --jobs "$TRACE_JOBS" --concurrency "$E2E_CONC" --follow long-poll \
         --report "$out/tracing-$mode-$round.json"
+      # The api's and the workers' CPU per job: the cost of tracing itself,
+      # whatever the machine's noise does to the rate.
+      echo "{\"cpuMsPerJob\": $(( ($(cpu_ms "$api_pid" "${worker_pids[@]}") - before) * 1000 / TRACE_JOBS ))e-3}" \
+        > "$out/tracing-$mode-$round-cpu.json"
       stop_workers
       stop_api
     done
@@ -139,13 +156,7 @@ tracing_runs() {
 
 if $tracing_only; then
   tracing_runs
-  python3 - "$out" <<'PY'
-import json, sys
-out = sys.argv[1]
-rates = {m: [json.load(open(f"{out}/tracing-{m}-{r}.json"))["throughputJobsPerSec"] for r in (1, 2)] for m in ("off", "unreachable")}
-mean = {m: sum(v) / len(v) for m, v in rates.items()}
-print(json.dumps({"jobsPerSec": rates, "mean": mean, "unreachableVsOff": round(mean["unreachable"] / mean["off"], 3)}, indent=2))
-PY
+  python3 scripts/bench_report.py --tracing "$out"
   exit 0
 fi
 

@@ -1,11 +1,42 @@
 #!/usr/bin/env python3
 """Assemble bench/bench-report.json and bench-report.md from the suite's step
-reports (scripts/bench.sh writes them). Usage: bench_report.py OUT PROFILE QUICK"""
+reports (scripts/bench.sh writes them). Usage: bench_report.py OUT PROFILE QUICK,
+or bench_report.py --tracing OUT for step (h) alone."""
 import json
 import os
 import platform
 import sys
 from datetime import datetime, timezone
+
+import glob
+import statistics
+
+
+def tracing_summary(out):
+    """Step (h): job rate and CPU per job, tracing off vs export to an
+    unreachable collector, over every run of each (medians)."""
+    runs = {}
+    for mode in ("off", "unreachable"):
+        files = sorted(f for f in glob.glob(os.path.join(out, f"tracing-{mode}-*.json")) if not f.endswith("-cpu.json"))
+        rates = [json.load(open(f))["throughputJobsPerSec"] for f in files]
+        cpu = [json.load(open(f[: -len(".json")] + "-cpu.json"))["cpuMsPerJob"] for f in files]
+        lost = sum(json.load(open(f))["lost"] for f in files)
+        failed = sum(json.load(open(f))["failed"] for f in files)
+        runs[mode] = {"jobsPerSec": rates, "cpuMsPerJob": cpu, "lost": lost, "failed": failed,
+                      "medianJobsPerSec": round(statistics.median(rates), 1),
+                      "medianCpuMsPerJob": round(statistics.median(cpu), 3)}
+    off, on = runs["off"], runs["unreachable"]
+    return {
+        "off": off,
+        "collectorUnreachable": on,
+        "rateUnreachableVsOff": round(on["medianJobsPerSec"] / off["medianJobsPerSec"], 3),
+        "cpuUnreachableVsOff": round(on["medianCpuMsPerJob"] / off["medianCpuMsPerJob"], 3),
+    }
+
+
+if sys.argv[1] == "--tracing":
+    print(json.dumps(tracing_summary(sys.argv[2]), indent=2))
+    sys.exit(0)
 
 out, profile, quick = sys.argv[1], sys.argv[2], sys.argv[3] == "true"
 
@@ -28,10 +59,7 @@ scale = {n: load(f"scale-{n}.json") for n in (1, 2, 4)}
 rss_idle = load("rss-idle.json")
 rss_load = load("rss-load.json")
 compile_run = load("compile.json")
-tracing_runs = {mode: [load(f"tracing-{mode}-{r}.json") for r in (1, 2)] for mode in ("off", "unreachable")}
-tracing_rate = {
-    mode: round(sum(run["throughputJobsPerSec"] for run in runs) / len(runs), 1) for mode, runs in tracing_runs.items()
-}
+tracing = tracing_summary(out)
 
 t = {n: scale[n]["throughputJobsPerSec"] for n in scale}
 figures = {
@@ -55,18 +83,14 @@ figures = {
         "workerLoad": round(rss_load["workerKb"] / 1024, 1),
     },
     "compile": compile_run,
-    "tracingJobsPerSec": {
-        "off": tracing_rate["off"],
-        "collectorUnreachable": tracing_rate["unreachable"],
-        "runs": {mode: [run["throughputJobsPerSec"] for run in runs] for mode, runs in tracing_runs.items()},
-    },
+    "tracing": tracing,
 }
 ratios = {
     "endToEndVsBareQueue": ratio(figures["endToEndJobsPerSec"], figures["bareQueueTasksPerSec"]),
     "pollVsBareSelect": ratio(figures["pollRequestsPerSec"], figures["bareSelectRequestsPerSec"]),
     "scalingEfficiency4": ratio(t[4], 4 * t[1]),
     "scalingEfficiency4VsIdeal": ratio(t[4], 4 * 32),
-    "tracingUnreachableVsOff": ratio(tracing_rate["unreachable"], tracing_rate["off"]),
+    "tracingUnreachableVsOff": tracing["rateUnreachableVsOff"],
 }
 targets = [
     ("endToEndVsBareQueue", ratios["endToEndVsBareQueue"], ">=", 0.15),
@@ -127,8 +151,10 @@ lines += [
     f"| scaling 1 / 2 / 4 workers (jobs/s; ideal 32 / 64 / 128) | {t[1]:.1f} / {t[2]:.1f} / {t[4]:.1f} |",
     f"| RSS idle api / worker (MB) | {figures['rssMb']['apiIdle']} / {figures['rssMb']['workerIdle']} |",
     f"| RSS under load api / worker (MB) | {figures['rssMb']['apiLoad']} / {figures['rssMb']['workerLoad']} |",
-    f"| end to end, tracing off / collector unreachable (jobs/s, mean of 2 alternated runs) | "
-    f"{tracing_rate['off']} / {tracing_rate['unreachable']} |",
+    f"| end to end, tracing off / collector unreachable (jobs/s, median of {len(tracing['off']['jobsPerSec'])} "
+    f"alternated runs each) | {tracing['off']['medianJobsPerSec']} / {tracing['collectorUnreachable']['medianJobsPerSec']} |",
+    f"| CPU of api + workers per job, tracing off / collector unreachable (ms, median) | "
+    f"{tracing['off']['medianCpuMsPerJob']} / {tracing['collectorUnreachable']['medianCpuMsPerJob']} |",
     "",
     "",
     f"Compiles (sandbox: {compile_run['sandbox']}; previews included), latency per résumé style:",
@@ -151,7 +177,7 @@ with open(os.path.join(out, "bench-report.md"), "w") as f:
 print("\n".join(lines))
 
 # The smoke run's figures mean nothing, but a lost or failed job is a bug.
-traced = [run for runs in tracing_runs.values() for run in runs]
+traced = (tracing["off"], tracing["collectorUnreachable"])
 lost = e2e["lost"] + pickup["lost"] + sum(scale[n]["lost"] for n in scale) + sum(run["lost"] for run in traced)
 failed = (e2e["failed"] + pickup["failed"] + sum(scale[n]["failed"] for n in scale) + tp["failed"]
           + sum(run["failed"] for run in traced))

@@ -69,7 +69,18 @@ pub fn init(default_filter: &str, service: &str) -> Telemetry {
     // clients' spans, which would trace every export in the next one.
     let otel = provider.as_ref().map(|p| {
         let spans = EnvFilter::try_from_env("OTEL_TRACES_FILTER").unwrap_or_else(|_| EnvFilter::new(TRACES_FILTER));
-        tracing_opentelemetry::layer().with_tracer(p.tracer("tailor")).with_filter(spans)
+        // No thread, target or source-location attributes, busy/idle timing
+        // or context activation: an instrumented future enters its span at
+        // every poll, and those cost on every entry or every span; trace
+        // context travels through `carrier()` instead.
+        tracing_opentelemetry::layer()
+            .with_tracer(p.tracer("tailor"))
+            .with_threads(false)
+            .with_target(false)
+            .with_location(false)
+            .with_tracked_inactivity(false)
+            .with_context_activation(false)
+            .with_filter(spans)
     });
     let fmt = log_layer(json, std::io::stdout);
     let result = tracing_subscriber::registry().with(otel).with(fmt.with_filter(filter)).try_init();
@@ -154,6 +165,9 @@ pub fn parent_from(carrier: &HashMap<String, String>) -> Context {
 
 /// The context of an incoming request's `traceparent`/`tracestate` headers.
 pub fn parent_from_headers(headers: &reqwest::header::HeaderMap) -> Context {
+    if !headers.contains_key("traceparent") {
+        return Context::new();
+    }
     let carrier: HashMap<String, String> = ["traceparent", "tracestate"]
         .iter()
         .filter_map(|name| Some(((*name).to_owned(), headers.get(*name)?.to_str().ok()?.to_owned())))
@@ -163,7 +177,10 @@ pub fn parent_from_headers(headers: &reqwest::header::HeaderMap) -> Context {
 
 /// Make `span` a child of `parent` (a remote context); a no-op when tracing is off.
 pub fn set_parent(span: &tracing::Span, parent: Context) {
-    let _ = span.set_parent(parent);
+    use opentelemetry::trace::TraceContextExt;
+    if parent.has_active_span() {
+        let _ = span.set_parent(parent);
+    }
 }
 
 /// Puts `trace_id` and `span_id` on every log line written inside a traced span.
