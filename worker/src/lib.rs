@@ -118,7 +118,6 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     });
     let queue_config = apalis_postgres::Config::default()
         .queue(QUEUE_NAME)
-        .batch_size(config.batch_size)
         .heartbeat_interval(config.heartbeat)
         .missed_heartbeats(config.missed_heartbeats);
     tracing::info!(
@@ -133,7 +132,10 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     macro_rules! register_queue {
         ($monitor:expr, $task:ty, $queue:expr, $name:expr, $concurrency:expr, $handler:path) => {{
             let (state, pool, name, concurrency) = (state.clone(), pool.clone(), $name, $concurrency);
-            let queue_config = queue_config.clone().queue($queue);
+            // A worker fetches no more than it can run at once (never more than
+            // WORKER_BATCH_SIZE): tasks it holds in its buffer would wait there
+            // while another replica sits idle.
+            let queue_config = queue_config.clone().queue($queue).batch_size(config.batch_size.min(concurrency));
             let poll_interval = config.poll_interval;
             $monitor.register(move |restarts| {
                 let storage = PostgresStorage::<$task>::new(&pool).with_config(queue_config.clone());
