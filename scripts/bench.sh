@@ -10,6 +10,16 @@
 #                               its figures mean nothing)
 #   scripts/bench.sh --tracing  only step (h): the end-to-end job rate with
 #                               tracing off and with an unreachable collector
+#   scripts/bench.sh --heavy    only the heavy requests: versions of many
+#                               sections (BASE, then a MANUAL child carrying
+#                               its locks), with /healthz latency meanwhile
+#                               (bench/heavy.json)
+#   scripts/bench.sh --fairness only the fair-share run: user A queues 200
+#                               jobs, then user B one; B's wait to RUNNING
+#                               (llm-sim at 1 s, 2 workers of 4, DeepSeek at
+#                               120 RPM; bench/fairness.json)
+#   (BENCH_API_BIN and BENCH_WORKER_BIN run other binaries, e.g. an earlier
+#   commit's, under the same load: before and after.)
 #   scripts/bench.sh --decay [N]  only the long run: N jobs (default 100000)
 #                               end to end; compares the throughput of the
 #                               first and the last 10,000 (finished queue rows
@@ -30,6 +40,8 @@ cd "$(dirname "$0")/.."
 quick=false; [ "${1:-}" = "--quick" ] && quick=true
 decay=false; [ "${1:-}" = "--decay" ] && decay=true && DECAY_JOBS="${2:-100000}"
 tracing_only=false; [ "${1:-}" = "--tracing" ] && tracing_only=true
+heavy_only=false; [ "${1:-}" = "--heavy" ] && heavy_only=true
+fairness_only=false; [ "${1:-}" = "--fairness" ] && fairness_only=true
 profile="${BENCH_PROFILE:-release}"
 export SQLX_OFFLINE=true; unset DATABASE_URL
 target="${CARGO_TARGET_DIR:-target}"
@@ -88,7 +100,7 @@ start_api() {
   env DATABASE_URL="$db" REDIS_URL="$redis" API_ADDR="127.0.0.1:$api_port" METRICS_ADDR=127.0.0.1:0 RUST_LOG=warn \
     "${EXTRA_ENV[@]}" CLERK_JWT_KEY="$(cat "$keys/dev-public.pem")" API_KEY_ENCRYPTION_KEY="$enc_key" \
     AI_JOB_SUBMISSIONS_PER_MINUTE=0 STORAGE_URL="file://$out/storage" DATABASE_MAX_CONNECTIONS="${BENCH_API_DB_CONNECTIONS:-16}" \
-    "$bin/api" >"$out/logs/api.log" 2>&1 & api_pid=$!; pids+=($api_pid)
+    "${BENCH_API_BIN:-$bin/api}" >"$out/logs/api.log" 2>&1 & api_pid=$!; pids+=($api_pid)
   wait_http "$api/readyz"
 }
 stop_api() { kill -TERM "$api_pid" 2>/dev/null || true; wait "$api_pid" 2>/dev/null || true; }
@@ -98,10 +110,10 @@ worker_pids=()
 start_workers() {  # count concurrency
   for i in $(seq 1 "$1"); do
     env DATABASE_URL="$db" REDIS_URL="$redis" RUST_LOG=warn API_KEY_ENCRYPTION_KEY="$enc_key" \
-      WORKER_ADMIN_ADDR=127.0.0.1:0 "${EXTRA_ENV[@]}" STORAGE_URL="file://$out/storage" WORKER_QUEUES=ai-jobs NEBIUS_API_KEY=bench-key NEBIUS_BASE_URL="http://127.0.0.1:$sim_port/v1/" DEEPSEEK_RPM=0 \
+      WORKER_ADMIN_ADDR=127.0.0.1:0 "${EXTRA_ENV[@]}" STORAGE_URL="file://$out/storage" WORKER_QUEUES=ai-jobs NEBIUS_API_KEY=bench-key NEBIUS_BASE_URL="http://127.0.0.1:$sim_port/v1/" DEEPSEEK_RPM="${BENCH_DEEPSEEK_RPM:-0}" \
       WORKER_NAME="bench-$i" WORKER_CONCURRENCY="$2" WORKER_BATCH_SIZE="${BENCH_WORKER_BATCH:-64}" \
       QUEUE_RETENTION_SECS=30 \
-      "$bin/worker" >"$out/logs/worker-$i.log" 2>&1 & worker_pids+=($!); pids+=($!)
+      "${BENCH_WORKER_BIN:-$bin/worker}" >"$out/logs/worker-$i.log" 2>&1 & worker_pids+=($!); pids+=($!)
   done
   sleep 2
 }
@@ -153,6 +165,24 @@ tracing_runs() {
   done
   EXTRA_ENV=()
 }
+
+if $heavy_only; then
+  step "heavy requests: versions of ${HEAVY_SECTIONS:-500,1000,10000,40000} sections, /healthz meanwhile"
+  start_api
+  "$bin/loadgen" heavy --api "$api" --jwt-private-key "$keys/dev-private.pem" \
+    --sections "${HEAVY_SECTIONS:-500,1000,10000,40000}" --report "$out/heavy.json"
+  exit 0
+fi
+
+if $fairness_only; then
+  step "fair share: user A queues ${FAIR_BACKLOG:-200} jobs, then user B one (llm-sim 1 s, 2 workers x 4, DeepSeek 120 RPM)"
+  start_sim 1000
+  start_api
+  BENCH_DEEPSEEK_RPM=120 start_workers 2 4
+  "$bin/loadgen" fairness --api "$api" --jwt-private-key "$keys/dev-private.pem" \
+    --backlog "${FAIR_BACKLOG:-200}" --report "$out/fairness.json"
+  exit 0
+fi
 
 if $tracing_only; then
   tracing_runs

@@ -16,3 +16,7 @@ unset DATABASE_URL
 # The end-to-end tests start the real binaries: build them first.
 cargo build --workspace --bins
 cargo test --workspace --no-fail-fast -- --test-threads="${TEST_THREADS:-4}"
+
+# The API against its own OpenAPI document, from outside: Schemathesis over
+# every operation and phase, then a generated TypeScript client type-checks.
+scripts/api-contract.sh

@@ -49,6 +49,30 @@ pub struct Config {
     /// `STORAGE_PRESIGN_SECS` (default 300, at most 900): lifetime of the
     /// presigned URL a PDF request is redirected to when the store is S3.
     pub presign_ttl: Duration,
+    /// `CORS_ALLOWED_ORIGINS`: comma list of exact browser origins
+    /// (`https://app.example.com`, `http://localhost:5173`) that may call the
+    /// API. Empty (the default): no CORS headers at all.
+    pub cors_allowed_origins: Vec<String>,
+    /// `API_MAX_IN_FLIGHT` (default 512): requests handled at once; the next
+    /// answers 503 with `Retry-After`.
+    pub max_in_flight: usize,
+    /// `API_REQUEST_TIMEOUT_SECS` (default 75, above the longest long-poll):
+    /// a request without an answer by then answers 503.
+    pub request_timeout: Duration,
+    /// `API_HEADER_READ_TIMEOUT_SECS` (default 10): a client must send its
+    /// request headers within this, or is disconnected.
+    pub header_read_timeout: Duration,
+    /// `MAX_WAITS_PER_USER` (default 10): open SSE streams and long-polls per
+    /// user per api process; one more answers 429.
+    pub max_waits_per_user: usize,
+    /// `AI_JOBS_PER_DAY`: each user's AI jobs per UTC day; unset or 0: no quota.
+    pub jobs_per_day: Option<u32>,
+    /// `API_KEY_CHECKS_PER_MINUTE` (default 6): per user, `PUT` and
+    /// `validate` of `/v1/api-keys` (each calls the provider).
+    pub key_checks_per_minute: u32,
+    /// `API_KEY_CHECK_CACHE_SECS` (default 15): how long the provider's
+    /// verdict on a key is reused; 0: never.
+    pub key_check_cache_ttl: Duration,
 }
 
 impl Config {
@@ -60,15 +84,27 @@ impl Config {
         if jwt_key_pem.is_none() && jwks_url.is_none() {
             bail!("one of CLERK_JWT_KEY (PEM public key) or CLERK_JWKS_URL is required");
         }
+        let issuer = var("CLERK_ISSUER");
+        if jwks_url.is_some() && issuer.is_none() {
+            bail!(
+                "CLERK_ISSUER is required with CLERK_JWKS_URL (the Frontend API URL, e.g. https://clerk.example.com): \
+                 keys fetched from a URL must be tied to the issuer whose tokens they verify"
+            );
+        }
+        let min_refresh: u64 = parse_or("CLERK_JWKS_MIN_REFRESH_SECS", 30)?;
+        if min_refresh < 5 {
+            bail!("CLERK_JWKS_MIN_REFRESH_SECS must be at least 5 (unknown key ids must not make us hammer Clerk)");
+        }
         let clerk = ClerkConfig {
             jwt_key_pem,
             jwks_url,
-            issuer: var("CLERK_ISSUER"),
+            issuer,
             authorized_parties: var("CLERK_AUTHORIZED_PARTIES")
                 .map(|v| v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
                 .unwrap_or_default(),
             leeway_secs: parse_or("CLERK_LEEWAY_SECS", 5)?,
-            jwks_min_refresh_interval: Duration::from_secs(parse_or("CLERK_JWKS_MIN_REFRESH_SECS", 30)?),
+            jwks_min_refresh_interval: Duration::from_secs(min_refresh),
+            jwks_max_age: Duration::from_secs(parse_or("CLERK_JWKS_MAX_AGE_SECS", 300)?),
             http_timeout: Duration::from_secs(5),
         };
         Ok(Self {
@@ -92,6 +128,50 @@ impl Config {
                 }
                 Duration::from_secs(secs)
             },
+            cors_allowed_origins: parse_origins(&var("CORS_ALLOWED_ORIGINS").unwrap_or_default())
+                .context("CORS_ALLOWED_ORIGINS")?,
+            max_in_flight: parse_or("API_MAX_IN_FLIGHT", 512)?,
+            request_timeout: Duration::from_secs(parse_or("API_REQUEST_TIMEOUT_SECS", 75)?),
+            header_read_timeout: Duration::from_secs(parse_or("API_HEADER_READ_TIMEOUT_SECS", 10)?),
+            max_waits_per_user: parse_or("MAX_WAITS_PER_USER", 10)?,
+            jobs_per_day: Some(parse_or("AI_JOBS_PER_DAY", 0u32)?).filter(|n| *n > 0),
+            key_checks_per_minute: parse_or("API_KEY_CHECKS_PER_MINUTE", 6)?,
+            key_check_cache_ttl: Duration::from_secs(parse_or("API_KEY_CHECK_CACHE_SECS", 15)?),
         })
+    }
+}
+
+/// A comma list of origins, each exactly `scheme://host[:port]` as a browser
+/// sends it in `Origin` (no path, no trailing slash, no wildcard).
+pub fn parse_origins(list: &str) -> anyhow::Result<Vec<String>> {
+    let mut origins = Vec::new();
+    for raw in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let url =
+            reqwest::Url::parse(raw).map_err(|_| anyhow::anyhow!("{raw:?} is not an origin (scheme://host[:port])"))?;
+        let origin = url.origin().ascii_serialization();
+        if !matches!(url.scheme(), "http" | "https") || origin != raw {
+            bail!(
+                "{raw:?} is not an origin: write it as the browser sends it, e.g. {origin:?} (scheme://host[:port], no path)"
+            );
+        }
+        origins.push(origin);
+    }
+    Ok(origins)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_origins;
+
+    #[test]
+    fn origins_are_exact() {
+        assert_eq!(parse_origins("").ok(), Some(vec![]));
+        assert_eq!(
+            parse_origins(" https://app.example.com, http://localhost:5173 ,").ok(),
+            Some(vec!["https://app.example.com".to_owned(), "http://localhost:5173".to_owned()])
+        );
+        for bad in ["*", "app.example.com", "https://app.example.com/", "https://app.example.com/x", "ftp://x.y"] {
+            assert!(parse_origins(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -54,6 +54,10 @@ pub enum ApiError {
     /// 503: a dependency is down; retrying later may work.
     #[error("{0}")]
     Unavailable(String),
+    /// 503 with `Retry-After`: this process is at capacity, or the request
+    /// ran past its deadline ([`crate::limits`]).
+    #[error("{0}")]
+    Overloaded(String),
     /// 500: a bug or an unexpected failure. The cause is logged, not returned.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -71,7 +75,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable(_) | ApiError::Overloaded(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -117,8 +121,13 @@ impl IntoResponse for ApiError {
         };
         let mut response = (status, axum::Json(problem)).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
-        if let ApiError::RateLimited { retry_after_secs, .. } = self {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1)));
+        let retry_after = match self {
+            ApiError::RateLimited { retry_after_secs, .. } => Some(retry_after_secs.max(1)),
+            ApiError::Overloaded(_) => Some(crate::limits::RETRY_AFTER_SECS),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }

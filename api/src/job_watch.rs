@@ -1,18 +1,24 @@
-//! Wakes the requests waiting on an AIJob's status (Server-Sent Events and
-//! long-polls) when it changes, across any number of API replicas.
+//! Follows AIJobs for the requests waiting on their status (Server-Sent
+//! Events and long-polls), across any number of API replicas, with one
+//! reader per job rather than one per connection.
 //!
 //! One Redis subscription per process, on [`shared::events::CHANNEL`], where
-//! the workers publish every transition after it commits. A waiting request
-//! registers a [`Watch`] for its job *before* reading the job from
-//! PostgreSQL, so no change can slip between the read and the wait; each
-//! event for that job wakes it to read PostgreSQL again (the event itself is
-//! only a doorbell).
+//! the workers publish every transition after it commits. The first request
+//! that follows a job starts that job's *reader*: a task that reads the job
+//! from PostgreSQL when its doorbell rings (an event for that job) and hands
+//! each new state to every follower ([`Follow`]). A thousand clients
+//! following one job cost one read per change, and nothing while it does not
+//! change. The reader stops when the job is final or gone, or when its last
+//! follower leaves. A follower registers *before* the request reads the job
+//! (for the ownership check and its first answer), so no change can slip
+//! between that read and the wait.
 //!
-//! Redis may lose events or be down: a watch also wakes on a timer, every
+//! Redis may lose events or be down: a reader also re-reads on a timer, every
 //! [`RECHECK_WITH_EVENTS`] while the subscription is live and every
-//! [`RECHECK_WITHOUT_EVENTS`] while it is not, and every watch wakes when the
-//! subscription comes back. So with Redis down, waiting requests degrade to
-//! polling PostgreSQL, and no job is affected.
+//! [`RECHECK_WITHOUT_EVENTS`] while it is not, and every reader re-reads when
+//! the subscription comes back. So with Redis down, waiting requests degrade
+//! to polling PostgreSQL (once per job, not per request), and no job is
+//! affected.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -21,6 +27,8 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use shared::events::{CHANNEL, StatusEvent};
+use shared::model::{AiJob, AiJobStatus, AiMode};
+use sqlx::PgPool;
 use tokio::sync::watch;
 use tokio::time::Instant;
 use uuid::Uuid;
@@ -32,56 +40,94 @@ pub const RECHECK_WITHOUT_EVENTS: Duration = Duration::from_millis(500);
 /// How often the subscription is pinged to notice a silent Redis.
 const PING_EVERY: Duration = Duration::from_secs(5);
 
-/// The process's hub of watches (cheap to clone).
-#[derive(Clone, Default)]
+/// What the followers of a job see: its state as last read
+/// ([`Seen::Unread`] until the first read), [`Seen::Gone`] once the job no
+/// longer exists.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Seen {
+    Unread,
+    Job(Arc<AiJob>),
+    Gone,
+}
+
+/// The process's hub of followed jobs (cheap to clone).
+#[derive(Clone)]
 pub struct JobWatcher {
     inner: Arc<Inner>,
 }
 
-#[derive(Default)]
 struct Inner {
-    /// One sender per watched job; its value counts the wake-ups.
-    jobs: Mutex<HashMap<Uuid, watch::Sender<u64>>>,
+    pool: PgPool,
+    /// One entry per followed job: its doorbell and the state its reader last read.
+    jobs: Mutex<HashMap<Uuid, Entry>>,
     /// True while the Redis subscription is live.
     subscribed: AtomicBool,
+    /// Reads of jobs by readers, for tests and metrics.
+    reads: std::sync::atomic::AtomicU64,
+}
+
+struct Entry {
+    bell: watch::Sender<u64>,
+    /// Shared with the job's reader; each follower holds a receiver.
+    state: Arc<watch::Sender<Seen>>,
 }
 
 impl Inner {
-    fn wake(&self, id: Uuid) {
+    fn ring(&self, id: Uuid) {
         if let Ok(jobs) = self.jobs.lock()
-            && let Some(tx) = jobs.get(&id)
+            && let Some(entry) = jobs.get(&id)
         {
-            tx.send_modify(|n| *n = n.wrapping_add(1));
+            entry.bell.send_modify(|n| *n = n.wrapping_add(1));
         }
     }
 
-    fn wake_all(&self) {
+    fn ring_all(&self) {
         if let Ok(jobs) = self.jobs.lock() {
-            for tx in jobs.values() {
-                tx.send_modify(|n| *n = n.wrapping_add(1));
+            for entry in jobs.values() {
+                entry.bell.send_modify(|n| *n = n.wrapping_add(1));
             }
         }
     }
 }
 
 impl JobWatcher {
+    /// A hub reading jobs from `pool`, without a Redis subscription (readers
+    /// then re-read on the short timer).
+    pub fn new(pool: PgPool) -> Self {
+        let inner = Inner {
+            pool,
+            jobs: Mutex::default(),
+            subscribed: AtomicBool::new(false),
+            reads: std::sync::atomic::AtomicU64::new(0),
+        };
+        Self { inner: Arc::new(inner) }
+    }
+
     /// A hub fed by a Redis subscription on `client`, kept alive (and
     /// re-established) by a background task.
-    pub fn start(client: redis::Client) -> Self {
-        let watcher = Self::default();
+    pub fn start(pool: PgPool, client: redis::Client) -> Self {
+        let watcher = Self::new(pool);
         tokio::spawn(subscribe_forever(client, watcher.inner.clone()));
         watcher
     }
 
-    /// Start watching `job_id`: register before reading its state.
-    pub fn watch(&self, job_id: Uuid) -> Watch {
-        let rx = match self.inner.jobs.lock() {
-            Ok(mut jobs) => jobs.entry(job_id).or_insert_with(|| watch::channel(0).0).subscribe(),
-            // A poisoned lock cannot happen (no code panics while holding it);
-            // a detached receiver still leaves the timer working.
-            Err(_) => watch::channel(0).1,
+    /// Follow `job_id`: register before reading the job yourself.
+    pub fn follow(&self, job_id: Uuid) -> Follow {
+        let Ok(mut jobs) = self.inner.jobs.lock() else {
+            // A poisoned lock cannot happen (no code panics while holding
+            // it); a follower without a reader sees no change and times out.
+            return Follow { job_id, state: watch::channel(Seen::Unread).1, hub: self.inner.clone() };
         };
-        Watch { job_id, rx, hub: self.inner.clone() }
+        let entry = jobs.entry(job_id).or_insert_with(|| {
+            let bell = watch::channel(0).0;
+            let state = Arc::new(watch::channel(Seen::Unread).0);
+            tokio::spawn(read_job_changes(job_id, bell.subscribe(), state.clone(), self.inner.clone()));
+            Entry { bell, state }
+        });
+        // What the reader read before now is no news: the request reads the
+        // job itself after this, as new or newer.
+        let state = entry.state.subscribe();
+        Follow { job_id, state, hub: self.inner.clone() }
     }
 
     /// Whether status events are flowing (the Redis subscription is live).
@@ -89,49 +135,126 @@ impl JobWatcher {
         self.inner.subscribed.load(Ordering::Relaxed)
     }
 
-    /// How many jobs are watched now (for tests and metrics).
+    /// How many jobs are followed now (for tests and metrics).
     pub fn watched_jobs(&self) -> usize {
         self.inner.jobs.lock().map(|j| j.len()).unwrap_or(0)
     }
+
+    /// How many times readers have read a job so far.
+    pub fn reads(&self) -> u64 {
+        self.inner.reads.load(Ordering::Relaxed)
+    }
 }
 
-/// A registered interest in one job; unregisters when dropped.
-pub struct Watch {
+/// One request's interest in one job; leaves when dropped.
+pub struct Follow {
     job_id: Uuid,
-    rx: watch::Receiver<u64>,
+    state: watch::Receiver<Seen>,
     hub: Arc<Inner>,
 }
 
-impl Watch {
-    /// Wait until the job may have changed (an event, a re-subscription, or
-    /// the recheck timer), or until `deadline`. Returns false at the deadline.
-    pub async fn wait(&mut self, deadline: Instant) -> bool {
-        let recheck =
-            if self.hub.subscribed.load(Ordering::Relaxed) { RECHECK_WITH_EVENTS } else { RECHECK_WITHOUT_EVENTS };
-        let wake_at = deadline.min(Instant::now() + recheck);
-        tokio::select! {
-            changed = self.rx.changed() => {
-                if changed.is_err() {
-                    // The sender is gone (cannot happen while we hold a
-                    // receiver registered in the map); fall back to the timer.
-                    tokio::time::sleep_until(wake_at).await;
+impl Follow {
+    /// The job's next state as its reader reads it, or `None` at `deadline`
+    /// or when no further state will come (the reader has stopped: the job
+    /// is final or gone, and its last state was already handed out).
+    pub async fn next(&mut self, deadline: Instant) -> Option<Seen> {
+        loop {
+            tokio::select! {
+                changed = self.state.changed() => {
+                    if changed.is_err() {
+                        return None;
+                    }
+                    let seen = self.state.borrow_and_update().clone();
+                    if seen != Seen::Unread {
+                        return Some(seen);
+                    }
                 }
+                () = tokio::time::sleep_until(deadline) => return None,
             }
-            _ = tokio::time::sleep_until(wake_at) => {}
         }
-        Instant::now() < deadline
     }
 }
 
-impl Drop for Watch {
+impl Drop for Follow {
     fn drop(&mut self) {
         if let Ok(mut jobs) = self.hub.jobs.lock()
-            && let Some(tx) = jobs.get(&self.job_id)
-            && tx.receiver_count() <= 1
+            && let Some(entry) = jobs.get(&self.job_id)
+            // This follower's receiver is the entry's last: nobody else follows.
+            && entry.state.receiver_count() <= 1
         {
+            // Dropping the entry drops the bell: its reader stops.
             jobs.remove(&self.job_id);
         }
     }
+}
+
+/// The reader of one job: read it, hand the state out if it changed, wait
+/// for the doorbell or the recheck timer, again; until the job is final or
+/// gone, or nobody follows it.
+async fn read_job_changes(
+    job_id: Uuid,
+    mut bell: watch::Receiver<u64>,
+    state: Arc<watch::Sender<Seen>>,
+    hub: Arc<Inner>,
+) {
+    loop {
+        hub.reads.fetch_add(1, Ordering::Relaxed);
+        match read_job(&hub.pool, job_id).await {
+            Ok(Some(job)) => {
+                let last = job.status.is_terminal();
+                let job = Seen::Job(Arc::new(job));
+                state.send_if_modified(|seen| {
+                    let changed = *seen != job;
+                    if changed {
+                        *seen = job;
+                    }
+                    changed
+                });
+                if last {
+                    break;
+                }
+            }
+            Ok(None) => {
+                state.send_replace(Seen::Gone);
+                break;
+            }
+            // The database is unavailable: try again at the next wake-up.
+            Err(e) => tracing::debug!(ai_job.id = %job_id, error = %e, "job reader could not read the job"),
+        }
+        let recheck = if hub.subscribed.load(Ordering::Relaxed) { RECHECK_WITH_EVENTS } else { RECHECK_WITHOUT_EVENTS };
+        tokio::select! {
+            rung = bell.changed() => {
+                if rung.is_err() {
+                    break; // the entry was removed: nobody follows the job
+                }
+            }
+            () = tokio::time::sleep(recheck) => {}
+            () = state.closed() => break,
+        }
+    }
+    // Final, gone or unfollowed: the entry goes (if it is still this
+    // reader's), and followers learn there is nothing more once they have
+    // the last state.
+    if let Ok(mut jobs) = hub.jobs.lock()
+        && jobs.get(&job_id).is_some_and(|entry| Arc::ptr_eq(&entry.state, &state))
+    {
+        jobs.remove(&job_id);
+    }
+}
+
+/// The job as the API shows it (no ownership check: the request that
+/// follows it has checked that already).
+async fn read_job(pool: &PgPool, job_id: Uuid) -> Result<Option<AiJob>, sqlx::Error> {
+    sqlx::query_as!(
+        AiJob,
+        r#"SELECT id, "projectId" AS project_id, "baseVersionId" AS base_version_id, "jdId" AS jd_id,
+                  mode AS "mode: AiMode", status AS "status: AiJobStatus", "errorMessage" AS error_message,
+                  "createdAt" AS created_at, "updatedAt" AS updated_at
+           FROM "AIJob" WHERE id = $1"#,
+        job_id
+    )
+    .fetch_optional(pool)
+    .await
 }
 
 async fn subscribe_forever(client: redis::Client, hub: Arc<Inner>) {
@@ -145,7 +268,7 @@ async fn subscribe_forever(client: redis::Client, hub: Arc<Inner>) {
             tracing::warn!("status events stopped; waiting requests poll PostgreSQL until Redis is back");
         }
         // Whatever was missed is re-read from PostgreSQL.
-        hub.wake_all();
+        hub.ring_all();
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(Duration::from_secs(2));
     }
@@ -162,7 +285,7 @@ async fn subscribe_once(client: &redis::Client, hub: &Inner) -> redis::RedisResu
     hub.subscribed.store(true, Ordering::Relaxed);
     tracing::info!(channel = CHANNEL, "subscribed to status events");
     // Events published while we were away are covered by this re-read.
-    hub.wake_all();
+    hub.ring_all();
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
     loop {
@@ -170,7 +293,7 @@ async fn subscribe_once(client: &redis::Client, hub: &Inner) -> redis::RedisResu
             msg = stream.next() => {
                 let Some(msg) = msg else { return Ok(()) };
                 if let Some(event) = StatusEvent::parse(msg.get_payload_bytes()) {
-                    hub.wake(event.ai_job_id);
+                    hub.ring(event.ai_job_id);
                 }
             }
             _ = ping.tick() => {
@@ -182,41 +305,5 @@ async fn subscribe_once(client: &redis::Client, hub: &Inner) -> redis::RedisResu
                 }
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn a_wake_reaches_every_watch_of_that_job_only() {
-        let hub = JobWatcher::default();
-        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
-        let mut w1 = hub.watch(a);
-        let mut w2 = hub.watch(a);
-        let mut other = hub.watch(b);
-        assert_eq!(hub.watched_jobs(), 2);
-        hub.inner.wake(a);
-        let soon = Instant::now() + Duration::from_millis(200);
-        assert!(w1.wait(soon).await && w2.wait(soon).await, "both watches of the job wake before the deadline");
-        let started = Instant::now();
-        assert!(!other.wait(Instant::now() + Duration::from_millis(50)).await, "the other job's watch times out");
-        assert!(started.elapsed() >= Duration::from_millis(50));
-        drop(w1);
-        assert_eq!(hub.watched_jobs(), 2, "a job stays registered while one watch remains");
-        drop(w2);
-        drop(other);
-        assert_eq!(hub.watched_jobs(), 0, "dropping the last watch unregisters the job");
-    }
-
-    #[tokio::test]
-    async fn without_events_a_watch_rechecks_on_the_short_timer() {
-        let hub = JobWatcher::default();
-        let mut w = hub.watch(Uuid::now_v7());
-        let started = Instant::now();
-        assert!(w.wait(Instant::now() + Duration::from_secs(10)).await);
-        let waited = started.elapsed();
-        assert!(waited >= RECHECK_WITHOUT_EVENTS && waited < RECHECK_WITH_EVENTS, "{waited:?}");
     }
 }

@@ -6,15 +6,17 @@
 //! port 0 against their own database.
 
 pub mod auth;
+pub mod cache;
 pub mod config;
 pub mod error;
 pub mod extract;
 pub mod job_watch;
+pub mod limits;
 pub mod pagination;
 pub mod routes;
+pub mod server;
 pub mod state;
 
-use axum::serve::ListenerExt;
 use std::future::IntoFuture;
 use std::net::SocketAddr;
 
@@ -33,6 +35,7 @@ pub struct Application {
     /// The admin listener (`/metrics`) and what it serves.
     admin: TcpListener,
     metrics: metrics_exporter_prometheus::PrometheusHandle,
+    header_read_timeout: std::time::Duration,
 }
 
 impl Application {
@@ -44,7 +47,7 @@ impl Application {
             shared::db::migrate(&pool).await.context("applying migrations")?;
         }
         let redis = shared::redis_conn::RedisConn::new(&config.redis_url).context("REDIS_URL is invalid")?;
-        let watcher = job_watch::JobWatcher::start(redis.client().clone());
+        let watcher = job_watch::JobWatcher::start(pool.clone(), redis.client().clone());
         let limiter = shared::ratelimit::RateLimiter::new(redis.clone());
         let verifier = auth::ClerkVerifier::new(config.clerk.clone()).context("Clerk configuration")?;
         let providers = shared::providers::ChatClient::new(shared::providers::RetryPolicy {
@@ -67,14 +70,23 @@ impl Application {
             allow_insecure_azure: config.allow_insecure_azure,
             storage: shared::storage::Storage::open(&config.storage).context("STORAGE_URL")?,
             presign_ttl: config.presign_ttl,
+            in_flight: limits::InFlight::new(config.max_in_flight, config.request_timeout),
+            waits: limits::WaitSlots::new(config.max_waits_per_user),
+            jobs_per_day: config.jobs_per_day,
+            key_check_rate: shared::ratelimit::Rate::per_minute(
+                config.key_checks_per_minute.max(1),
+                config.key_checks_per_minute.clamp(1, 3),
+            ),
+            key_checks: cache::Cache::new(10_000),
+            key_check_ttl: config.key_check_cache_ttl,
         };
-        let app = router(state.clone(), config.max_body_bytes);
+        let app = router(state.clone(), config.max_body_bytes, &config.cors_allowed_origins);
         let listener = TcpListener::bind(config.addr).await.with_context(|| format!("binding {}", config.addr))?;
         let metrics = shared::metrics::install();
         let admin = TcpListener::bind(config.metrics_addr)
             .await
             .with_context(|| format!("binding METRICS_ADDR {}", config.metrics_addr))?;
-        Ok(Self { listener, app, state, admin, metrics })
+        Ok(Self { listener, app, state, admin, metrics, header_read_timeout: config.header_read_timeout })
     }
 
     /// The address actually bound (useful with port 0).
@@ -102,14 +114,7 @@ impl Application {
         let admin_app =
             axum::Router::new().route("/metrics", axum::routing::get(move || std::future::ready(metrics.render())));
         let admin = tokio::spawn(axum::serve(self.admin, admin_app).into_future());
-        // TCP_NODELAY: an SSE event or a small answer goes out at once, not
-        // after Nagle's algorithm waits on the client's delayed ACK (~40 ms).
-        let listener = self.listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!(error = %e, "cannot set TCP_NODELAY");
-            }
-        });
-        axum::serve(listener, self.app).with_graceful_shutdown(shutdown).await?;
+        server::serve(self.listener, self.app, self.header_read_timeout, shutdown).await?;
         admin.abort();
         self.state.pool.close().await;
         Ok(())

@@ -16,14 +16,20 @@ use crate::error::ApiError;
 pub const DEFAULT_LIMIT: i64 = 20;
 pub const MAX_LIMIT: i64 = 100;
 
+/// Longest cursor this API issues: base64url of `<i64 micros>|<uuid>` is 76 characters.
+pub const MAX_CURSOR_CHARS: usize = 80;
+
 /// Query parameters of a paginated list.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
-    /// Items per page, 1–100 (default 20).
+    /// Items per page, 1–100 (default 20); outside that range 422.
+    #[param(minimum = 1, maximum = 100, default = 20)]
     pub limit: Option<i64>,
-    /// `nextCursor` of the previous page.
+    /// `nextCursor` of the previous page, passed back unchanged. Opaque: a
+    /// cursor this API did not issue answers 400.
+    #[param(min_length = 1, max_length = 80, pattern = r"^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
 }
 
@@ -60,18 +66,33 @@ impl Cursor {
         URL_SAFE_NO_PAD.encode(format!("{}|{}", self.created_at.timestamp_micros(), self.id))
     }
 
+    /// Decode a cursor; 400 for anything this API could not have issued,
+    /// including a well-formed one whose time PostgreSQL cannot store
+    /// (chrono reaches years ±262 143, `timestamptz` only 4713 BC–294276 AD).
     pub fn decode(raw: &str) -> Result<Self, ApiError> {
         let bad = || ApiError::BadRequest("cursor is not one this API issued".into());
+        if raw.len() > MAX_CURSOR_CHARS {
+            return Err(bad());
+        }
         let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| bad())?;
         let text = std::str::from_utf8(&bytes).map_err(|_| bad())?;
         let (micros, id) = text.split_once('|').ok_or_else(bad)?;
         let micros: i64 = micros.parse().map_err(|_| bad())?;
+        if micros < PG_MIN_MICROS {
+            return Err(bad());
+        }
         Ok(Cursor {
             created_at: DateTime::from_timestamp_micros(micros).ok_or_else(bad)?,
             id: id.parse().map_err(|_| bad())?,
         })
     }
 }
+
+/// The earliest instant PostgreSQL stores: 4714-11-24 00:00:00 UTC (4713 BC),
+/// in microseconds since the Unix epoch.
+pub const PG_MIN_MICROS: i64 = -210_866_803_200_000_000;
+// No upper bound is needed: chrono's latest instant (year 262 143) is before
+// PostgreSQL's (294276 AD), and `DateTime::from_timestamp_micros` refuses later ones.
 
 /// Build a page from `limit + 1` fetched rows.
 pub fn page<T>(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> Cursor) -> Page<T> {
@@ -98,7 +119,20 @@ mod tests {
         let back = Cursor::decode(&c.encode()).expect("decode");
         assert_eq!(back.created_at, c.created_at);
         assert_eq!(back.id, c.id);
-        for bad in ["", "!!!", "bm90aGluZw", &URL_SAFE_NO_PAD.encode("12|not-a-uuid")] {
+        // The extremes this API could meet still decode.
+        let earliest =
+            Cursor { created_at: DateTime::from_timestamp_micros(PG_MIN_MICROS).expect("ts"), id: Uuid::max() };
+        assert!(Cursor::decode(&earliest.encode()).is_ok());
+        assert!(earliest.encode().len() <= MAX_CURSOR_CHARS);
+        let latest = Cursor { created_at: DateTime::<Utc>::MAX_UTC, id: Uuid::max() };
+        assert!(Cursor::decode(&latest.encode()).is_ok());
+        let id = Uuid::nil();
+        let before_pg = URL_SAFE_NO_PAD.encode(format!("-211000000000000000|{id}"));
+        let just_before_pg = URL_SAFE_NO_PAD.encode(format!("{}|{id}", PG_MIN_MICROS - 1));
+        let too_long = "A".repeat(MAX_CURSOR_CHARS + 1);
+        for bad in
+            ["", "!!!", "bm90aGluZw", &URL_SAFE_NO_PAD.encode("12|not-a-uuid"), &before_pg, &just_before_pg, &too_long]
+        {
             assert!(Cursor::decode(bad).is_err(), "{bad}");
         }
     }

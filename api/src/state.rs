@@ -33,4 +33,15 @@ pub struct AppState {
     pub storage: shared::storage::Storage,
     /// How long a presigned download URL lives (S3 stores).
     pub presign_ttl: std::time::Duration,
+    /// Requests handled at once, and each one's deadline.
+    pub in_flight: crate::limits::InFlight,
+    /// Open SSE streams and long-polls per user.
+    pub waits: crate::limits::WaitSlots,
+    /// `AI_JOBS_PER_DAY`: each user's AI jobs per UTC day; `None`: no quota.
+    pub jobs_per_day: Option<u32>,
+    /// Per user: stored-key writes and validations (each calls the provider).
+    pub key_check_rate: Rate,
+    /// The provider's recent verdicts on keys, and how long one is reused.
+    pub key_checks: crate::routes::api_keys::KeyChecks,
+    pub key_check_ttl: std::time::Duration,
 }

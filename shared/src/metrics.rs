@@ -31,6 +31,7 @@ pub const JOB_DURATION: &str = "tailor_job_duration_seconds";
 pub const PROVIDER_REQUESTS: &str = "tailor_provider_requests_total";
 pub const PROVIDER_DURATION: &str = "tailor_provider_request_duration_seconds";
 pub const PROVIDER_RETRIES: &str = "tailor_provider_retries_total";
+pub const JOBS_DEFERRED: &str = "tailor_jobs_deferred_total";
 pub const PROVIDER_TOKENS: &str = "tailor_provider_tokens_total";
 pub const EDITS: &str = "tailor_edits_total";
 pub const COMPILE_DURATION: &str = "tailor_compile_duration_seconds";
@@ -89,6 +90,7 @@ fn describe() {
     describe_counter!(PROVIDER_REQUESTS, "LLM provider HTTP attempts, by status");
     describe_histogram!(PROVIDER_DURATION, Unit::Seconds, "One LLM provider HTTP attempt");
     describe_counter!(PROVIDER_RETRIES, "LLM provider attempts that were retried");
+    describe_counter!(JOBS_DEFERRED, "AI job tasks put back in the queue until the provider's shared rate has a turn");
     describe_counter!(PROVIDER_TOKENS, "LLM tokens used, from the provider's usage");
     describe_counter!(EDITS, "Proposed edits, applied or refused by a gate");
     describe_histogram!(COMPILE_DURATION, Unit::Seconds, "Compiles to PDF");

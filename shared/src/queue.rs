@@ -53,8 +53,20 @@ pub enum EnqueueError {
     Queue(#[from] apalis_postgres::Error),
 }
 
-/// Push the task for `ai_job_id` on `conn`, normally inside the transaction
-/// that inserts the AIJob row. The AIJob id is the task's idempotency key, so
+/// The queue priority of a user's task when `unfinished` of their AI jobs
+/// (this one included) are QUEUED or RUNNING. Workers take the highest
+/// priority first, then the oldest, so a user's n-th waiting job goes after
+/// every other user's first: one user's backlog cannot delay another user's
+/// job behind it (round robin across users, FIFO within one).
+#[must_use]
+pub fn fair_priority(unfinished: i64) -> usize {
+    const TOP: i64 = 1_000_000;
+    usize::try_from(TOP - unfinished.clamp(1, TOP)).unwrap_or(0)
+}
+
+/// Push the task for `ai_job_id` on `conn` with `priority` (see
+/// [`fair_priority`]), normally inside the transaction that inserts the
+/// AIJob row. The AIJob id is the task's idempotency key, so
 /// the queue itself refuses a second task for the same job. The task carries
 /// the trace context of this span (a producer span under the request's).
 #[tracing::instrument(name = "enqueue", skip_all, fields(
@@ -65,9 +77,14 @@ pub async fn enqueue_ai_job(
     conn: &mut PgConnection,
     ai_job_id: Uuid,
     provider: AiModelProvider,
+    priority: usize,
 ) -> Result<(), EnqueueError> {
     let payload = serde_json::to_vec(&TailorTask { ai_job_id, provider, trace: crate::telemetry::carrier() })?;
-    let task = TaskBuilder::new(payload).max_attempts(MAX_TASK_ATTEMPTS).idempotency_key(ai_job_id.to_string()).build();
+    let task = TaskBuilder::new(payload)
+        .max_attempts(MAX_TASK_ATTEMPTS)
+        .idempotency_key(ai_job_id.to_string())
+        .priority(priority)
+        .build();
     apalis_postgres::queries::push_tasks(conn, QUEUE_NAME, vec![task]).await?;
     Ok(())
 }

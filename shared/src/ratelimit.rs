@@ -91,8 +91,21 @@ impl RateLimiter {
     /// Reserve a slot of `rate` under `key` (without the prefix), waiting at
     /// most `max_wait` for it.
     pub async fn acquire(&self, key: &str, rate: Rate, max_wait: Duration) -> Result<Decision, RedisDown> {
+        self.run(key, rate, i64::try_from(max_wait.as_micros()).unwrap_or(i64::MAX)).await
+    }
+
+    /// How long a request under `key` would wait for its slot now, reserving
+    /// nothing.
+    pub async fn peek(&self, key: &str, rate: Rate) -> Result<Duration, RedisDown> {
+        // A negative allowed wait is below any wait: the script refuses and
+        // says how long, changing nothing.
+        match self.run(key, rate, -1).await? {
+            Decision::Go { wait } | Decision::Refused { retry_after: wait } => Ok(wait),
+        }
+    }
+
+    async fn run(&self, key: &str, rate: Rate, max_wait_us: i64) -> Result<Decision, RedisDown> {
         let key = format!("{KEY_PREFIX}{key}");
-        let max_wait_us = u64::try_from(max_wait.as_micros()).unwrap_or(u64::MAX);
         let script = self.script.clone();
         let (ok, wait_us): (i64, i64) = self
             .redis

@@ -187,6 +187,8 @@ pub struct TestApp {
     pub config: api::Config,
     /// The object store's directory (`STORAGE_URL`), removed with the app.
     pub storage_dir: tempfile::TempDir,
+    /// The app's job followers (to count their reads).
+    pub watcher: api::job_watch::JobWatcher,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -202,14 +204,15 @@ impl Drop for ApiReplica {
     }
 }
 
-async fn serve(config: api::Config) -> (String, PgPool, tokio::task::JoinHandle<()>) {
+async fn serve(config: api::Config) -> (String, PgPool, api::job_watch::JobWatcher, tokio::task::JoinHandle<()>) {
     let app = Application::build(config).await.expect("build application");
     let addr = app.local_addr().expect("addr");
     let pool = app.state().pool.clone();
+    let watcher = app.state().watcher.clone();
     let server = tokio::spawn(async move {
         let _ = app.run_until(std::future::pending()).await;
     });
-    (format!("http://{addr}"), pool, server)
+    (format!("http://{addr}"), pool, watcher, server)
 }
 
 impl TestApp {
@@ -233,6 +236,7 @@ impl TestApp {
                 authorized_parties: vec![],
                 leeway_secs: 5,
                 jwks_min_refresh_interval: Duration::from_secs(0),
+                jwks_max_age: Duration::from_secs(300),
                 http_timeout: Duration::from_secs(2),
             },
             db_max_connections: 8,
@@ -247,9 +251,19 @@ impl TestApp {
             storage: shared::storage::Settings::local(storage_dir.path()),
             presign_ttl: Duration::from_secs(300),
             metrics_addr: "127.0.0.1:0".parse().expect("addr"),
+            cors_allowed_origins: vec![],
+            max_in_flight: 512,
+            request_timeout: Duration::from_secs(75),
+            header_read_timeout: Duration::from_secs(10),
+            max_waits_per_user: 10,
+            jobs_per_day: None,
+            // Tests script the provider call by call: no reuse, no limit,
+            // except in the tests of those (api/limits.rs).
+            key_checks_per_minute: 1000,
+            key_check_cache_ttl: Duration::ZERO,
         };
         tweak(&mut config);
-        let (base, pool, server) = serve(config.clone()).await;
+        let (base, pool, watcher, server) = serve(config.clone()).await;
         TestApp {
             base,
             client: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client"),
@@ -257,6 +271,7 @@ impl TestApp {
             db,
             config,
             storage_dir,
+            watcher,
             server,
         }
     }
@@ -265,7 +280,7 @@ impl TestApp {
     pub async fn replica(&self, tweak: impl FnOnce(&mut api::Config)) -> ApiReplica {
         let mut config = self.config.clone();
         tweak(&mut config);
-        let (base, _pool, server) = serve(config).await;
+        let (base, _pool, _watcher, server) = serve(config).await;
         ApiReplica { base, server }
     }
 
@@ -417,6 +432,7 @@ pub fn worker_config(database_url: &str, sim: Option<&Sim>) -> worker::Config {
         deepseek_rpm: 0,
         azure_rpm: 0,
         provider_queue_wait: Duration::from_secs(10),
+        provider_defer_over: Duration::from_secs(10),
         queue_retention: Duration::from_secs(600),
         queues: worker::config::Queues::default(),
         compile_concurrency: 2,

@@ -6,14 +6,34 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 macro_rules! schema_enum {
-    ($(#[$meta:meta])* $name:ident = $pg:literal { $($variant:ident = $value:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+    ($(#[doc = $doc:literal])* $name:ident = $pg:literal { $($variant:ident = $value:literal),+ $(,)? }) => {
+        $(#[doc = $doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         pub enum $name {
             $(
                 #[serde(rename = $value)]
                 $variant,
             )+
+        }
+
+        // Hand-written rather than derived: the derive does not see the
+        // `rename` above through this macro and would document the Rust
+        // names (`AiGenerated`) instead of the values on the wire.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                let doc = [$($doc),*].map(str::trim).join(" ");
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .description((!doc.is_empty()).then_some(doc))
+                    .enum_values(Some([$($value),+]))
+                    .into()
+            }
+        }
+
+        impl ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
+            }
         }
 
         // Hand-written rather than derived: the type's name is case-sensitive
@@ -148,5 +168,29 @@ schema_enum! {
     AiModelProvider = "AIModelProvider" {
         Deepseek = "DEEPSEEK",
         AzureOpenai = "AZURE_OPENAI",
+    }
+}
+
+#[cfg(test)]
+mod schema_tests {
+    use super::*;
+    use utoipa::PartialSchema;
+
+    /// The documented values are exactly the values serde reads and writes.
+    fn documents_wire_values<T: PartialSchema + Serialize + Copy>(all: &[T]) {
+        let schema = serde_json::to_value(T::schema()).expect("schema");
+        let wire: Vec<serde_json::Value> = all.iter().map(|v| serde_json::to_value(v).expect("value")).collect();
+        assert_eq!(schema["enum"], serde_json::Value::Array(wire), "{schema}");
+        assert!(schema["description"].as_str().is_some_and(|d| !d.is_empty()), "{schema}");
+    }
+
+    #[test]
+    fn schemas_document_the_wire_values() {
+        documents_wire_values(ResumeVersionType::ALL);
+        documents_wire_values(ResumeVersionStatus::ALL);
+        documents_wire_values(ResumeSectionType::ALL);
+        documents_wire_values(AiJobStatus::ALL);
+        documents_wire_values(AiMode::ALL);
+        documents_wire_values(AiModelProvider::ALL);
     }
 }

@@ -63,6 +63,10 @@ pub struct Config {
     /// `PROVIDER_QUEUE_WAIT_SECS` (default 600): how long a job may wait for
     /// its turn under those limits before it fails asking to resubmit.
     pub provider_queue_wait: Duration,
+    /// `PROVIDER_DEFER_OVER_SECS` (default 10): a DEEPSEEK job whose turn
+    /// under the shared rate is further away goes back to the queue instead
+    /// of waiting in a worker slot.
+    pub provider_defer_over: Duration,
     /// `QUEUE_RETENTION_SECS` (default 600): finished queue tasks older than
     /// this are deleted (apalis never deletes them).
     pub queue_retention: Duration,
@@ -153,6 +157,7 @@ impl Config {
             deepseek_rpm: parse_or("DEEPSEEK_RPM", 60)?,
             azure_rpm: parse_or("AZURE_OPENAI_RPM", 0)?,
             provider_queue_wait: Duration::from_secs(parse_or("PROVIDER_QUEUE_WAIT_SECS", 600)?),
+            provider_defer_over: Duration::from_secs(parse_or("PROVIDER_DEFER_OVER_SECS", 10)?),
             queue_retention: Duration::from_secs(parse_or("QUEUE_RETENTION_SECS", 600)?),
             allow_insecure_azure: parse_or("AZURE_ALLOW_INSECURE_ENDPOINTS", false)?,
             queues: parse_or("WORKER_QUEUES", Queues::default())?,

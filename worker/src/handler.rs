@@ -45,6 +45,9 @@ pub async fn handle(task: TailorTask, state: Data<Arc<WorkerState>>) -> Result<V
 }
 
 async fn handle_job(task: TailorTask, state: Data<Arc<WorkerState>>) -> Result<Value, BoxDynError> {
+    if let Some(deferred) = retry_while_unavailable(DB_RETRY_BUDGET, || defer_until_a_turn(&state, &task)).await? {
+        return Ok(deferred);
+    }
     let Some(job) = retry_while_unavailable(DB_RETRY_BUDGET, || state.jobs.claim(task.ai_job_id)).await? else {
         tracing::info!(ai_job.id = %task.ai_job_id, "job already final; task acknowledged");
         return Ok(json!({"skipped": "the job was already final"}));
@@ -157,6 +160,54 @@ enum Outcome {
 }
 
 /// Run the tailoring for a claimed job.
+/// While the operator's DeepSeek rate is taken further ahead than
+/// `PROVIDER_DEFER_OVER_SECS`, a DEEPSEEK task goes back to the queue until about when
+/// its turn would come, and its job stays QUEUED: waiting for the provider
+/// does not hold a worker slot that another job could use, and when the
+/// task comes back it is ranked as before (fair share; see
+/// `shared::queue::fair_priority`). A job that has already waited
+/// `PROVIDER_QUEUE_WAIT_SECS` is not deferred again: it runs, and fails
+/// saying so if no turn comes.
+async fn defer_until_a_turn(state: &WorkerState, task: &TailorTask) -> Result<Option<Value>, sqlx::Error> {
+    let Some(target) = state.deepseek.as_ref().filter(|_| task.provider == AiModelProvider::Deepseek) else {
+        return Ok(None);
+    };
+    let Some(wait) = state.client.turn_wait(target).await.filter(|w| *w > state.defer_over) else {
+        return Ok(None);
+    };
+    let waited = sqlx::query_scalar!(
+        r#"SELECT EXTRACT(EPOCH FROM now() - "createdAt")::float8 AS "secs!" FROM "AIJob"
+           WHERE id = $1 AND status = 'QUEUED'"#,
+        task.ai_job_id
+    )
+    .fetch_optional(&state.pool)
+    .await?;
+    if waited.is_none_or(|secs| secs >= state.client.queue_wait().as_secs_f64()) {
+        return Ok(None);
+    }
+    // Back a little before the turn: the wait only shrinks meanwhile.
+    let back_in = (wait - state.defer_over / 2).as_secs_f64();
+    let deferred = sqlx::query!(
+        "UPDATE apalis.jobs SET status = 'Pending', lock_by = NULL, lock_at = NULL,
+                run_at = now() + make_interval(secs => $3)
+         WHERE job_type = $1 AND idempotency_key = $2 AND status IN ('Queued', 'Running')",
+        shared::queue::QUEUE_NAME,
+        task.ai_job_id.to_string(),
+        back_in
+    )
+    .execute(&state.pool)
+    .await?;
+    if deferred.rows_affected() == 0 {
+        return Ok(None);
+    }
+    metrics::counter!(shared::metrics::JOBS_DEFERRED).increment(1);
+    tracing::info!(
+        ai_job.id = %task.ai_job_id, turn_in_s = wait.as_secs(), back_in_s = back_in.round(),
+        "no DeepSeek turn soon: task put back in the queue, job stays QUEUED"
+    );
+    Ok(Some(json!({"deferred": {"backInSeconds": back_in.round()}})))
+}
+
 async fn run_job(state: &WorkerState, job: &ClaimedJob, provider: AiModelProvider) -> Result<Outcome, sqlx::Error> {
     tracing::info!(ai_job.id = %job.id, %provider, mode = %job.mode, "running job");
     let target = match target_for(state, provider, job.user_id).await? {

@@ -40,6 +40,8 @@ pub struct WorkerState {
     pub azure_rpm: u32,
     /// The model's output limit per call, in tokens.
     pub max_output_tokens: u32,
+    /// `PROVIDER_DEFER_OVER_SECS`: see `handler::defer_until_a_turn`.
+    pub defer_over: std::time::Duration,
     /// AIJobs this process has moved to RUNNING and not yet finished; on a
     /// graceful stop whatever is left here goes back to QUEUED.
     pub in_flight: Mutex<HashSet<Uuid>>,
@@ -112,6 +114,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         allow_insecure_azure: config.allow_insecure_azure,
         azure_rpm: config.azure_rpm,
         max_output_tokens: config.max_output_tokens,
+        defer_over: config.provider_defer_over,
         in_flight: Mutex::new(HashSet::new()),
         storage,
         compiler,

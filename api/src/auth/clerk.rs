@@ -71,6 +71,8 @@ pub const MAX_LEEWAY_SECS: u64 = 300;
 
 /// Default minimum delay between two JWKS fetches.
 pub const DEFAULT_JWKS_MIN_REFRESH_INTERVAL: Duration = Duration::from_secs(30);
+/// Default [`ClerkConfig::jwks_max_age`].
+pub const DEFAULT_JWKS_MAX_AGE: Duration = Duration::from_secs(300);
 
 /// Default timeout of a JWKS request (connection, headers and body).
 pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(5);
@@ -129,6 +131,11 @@ pub struct ClerkConfig {
     /// Minimum delay between two JWKS fetches triggered by unknown `kid`s.
     /// Default 30 s.
     pub jwks_min_refresh_interval: Duration,
+    /// How long a fetched key set is used before it is fetched again, so a
+    /// key Clerk withdrew stops verifying tokens (within this plus the
+    /// verification cache's 60 s). If the refetch fails, the old set is kept.
+    /// Default 5 min.
+    pub jwks_max_age: Duration,
     /// Timeout of one JWKS request. Must not be zero. Default 5 s.
     pub http_timeout: Duration,
 }
@@ -142,6 +149,7 @@ impl Default for ClerkConfig {
             authorized_parties: Vec::new(),
             leeway_secs: DEFAULT_LEEWAY_SECS,
             jwks_min_refresh_interval: DEFAULT_JWKS_MIN_REFRESH_INTERVAL,
+            jwks_max_age: DEFAULT_JWKS_MAX_AGE,
             http_timeout: DEFAULT_HTTP_TIMEOUT,
         }
     }
@@ -319,16 +327,21 @@ struct Inner {
 /// it was verified. A token is immutable and its signature covers every
 /// byte, so a hit is exactly as trustworthy as a fresh verification; it saves
 /// the RSA signature check that dominates an authenticated request's cost.
-#[derive(Default)]
 struct VerifiedCache {
-    tokens: std::sync::Mutex<std::collections::HashMap<[u8; 32], (VerifiedClaims, i64)>>,
+    tokens: crate::cache::Cache<[u8; 32], VerifiedClaims>,
+}
+
+impl Default for VerifiedCache {
+    fn default() -> Self {
+        Self { tokens: crate::cache::Cache::new(Self::CAPACITY) }
+    }
 }
 
 impl VerifiedCache {
     /// Longest a verification is reused (bounds how long a signing key Clerk
     /// has withdrawn keeps vouching for a token it signed).
     const TTL: i64 = 60;
-    /// Beyond this many tokens the cache starts over (bounded memory).
+    /// Most tokens remembered.
     const CAPACITY: usize = 100_000;
 
     fn key(token: &str) -> [u8; 32] {
@@ -336,19 +349,13 @@ impl VerifiedCache {
         sha2::Sha256::digest(token.as_bytes()).into()
     }
 
-    fn get(&self, key: &[u8; 32], now: i64) -> Option<VerifiedClaims> {
-        let tokens = self.tokens.lock().ok()?;
-        let (claims, until) = tokens.get(key)?;
-        (now < *until).then(|| claims.clone())
+    fn get(&self, key: &[u8; 32]) -> Option<VerifiedClaims> {
+        self.tokens.get(key)
     }
 
-    fn put(&self, key: [u8; 32], claims: &VerifiedClaims, until: i64) {
-        if let Ok(mut tokens) = self.tokens.lock() {
-            if tokens.len() >= Self::CAPACITY {
-                tokens.clear();
-            }
-            tokens.insert(key, (claims.clone(), until));
-        }
+    fn put(&self, key: [u8; 32], claims: &VerifiedClaims, until: i64, now: i64) {
+        let ttl = std::time::Duration::from_secs(until.saturating_sub(now).max(0).unsigned_abs());
+        self.tokens.insert(key, claims.clone(), ttl);
     }
 }
 
@@ -388,9 +395,12 @@ impl ClerkVerifier {
             (None, None) => return Err(ConfigError::NoKeySource),
             (Some(_), Some(_)) => return Err(ConfigError::BothKeySources),
             (Some(pem), None) => KeySource::Pem(Arc::new(decoding_key_from_pem(&pem)?)),
-            (None, Some(url)) => {
-                KeySource::Jwks(Box::new(JwksSource::new(&url, cfg.http_timeout, cfg.jwks_min_refresh_interval)?))
-            }
+            (None, Some(url)) => KeySource::Jwks(Box::new(JwksSource::new(
+                &url,
+                cfg.http_timeout,
+                cfg.jwks_min_refresh_interval,
+                cfg.jwks_max_age,
+            )?)),
         };
 
         let issuer = match cfg.issuer {
@@ -436,7 +446,7 @@ impl ClerkVerifier {
         }
         let cache_key = VerifiedCache::key(token);
         let now = unix_now();
-        if let Some(claims) = self.inner.verified.get(&cache_key, now) {
+        if let Some(claims) = self.inner.verified.get(&cache_key) {
             return Ok(claims);
         }
         let header = parse_header(token)?;
@@ -450,7 +460,7 @@ impl ClerkVerifier {
         if let Some(exp) = data.claims.get("exp").and_then(numeric_date) {
             let leeway = i64::try_from(self.inner.leeway_secs).unwrap_or(0);
             let until = exp.saturating_add(leeway).min(now.saturating_add(VerifiedCache::TTL));
-            self.inner.verified.put(cache_key, &claims, until);
+            self.inner.verified.put(cache_key, &claims, until, now);
         }
         Ok(claims)
     }
@@ -609,6 +619,7 @@ struct JwksSource {
     url: reqwest::Url,
     client: reqwest::Client,
     min_refresh_interval: Duration,
+    max_age: Duration,
     state: RwLock<JwksState>,
     /// Held while a fetch is in flight: refreshes are serialised, and callers
     /// that waited reuse the outcome of the fetch they waited for.
@@ -623,6 +634,8 @@ struct JwksState {
     attempts: u64,
     /// When the last attempt finished.
     last_attempt: Option<Instant>,
+    /// When `keys` were fetched.
+    fetched_at: Option<Instant>,
     /// Why the last attempt failed; `None` when it succeeded.
     last_error: Option<String>,
 }
@@ -664,7 +677,12 @@ impl KeySet {
 }
 
 impl JwksSource {
-    fn new(url: &str, timeout: Duration, min_refresh_interval: Duration) -> Result<Self, ConfigError> {
+    fn new(
+        url: &str,
+        timeout: Duration,
+        min_refresh_interval: Duration,
+        max_age: Duration,
+    ) -> Result<Self, ConfigError> {
         let url = reqwest::Url::parse(url.trim()).map_err(|e| ConfigError::InvalidJwksUrl(e.to_string()))?;
         match url.scheme() {
             "https" => {}
@@ -684,6 +702,10 @@ impl JwksSource {
         let client = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
+            // The keys come from exactly the configured URL: a redirect
+            // elsewhere is an error, and no proxy from the environment is used.
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
             .user_agent(concat!("tailor-api/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ConfigError::HttpClient(error_chain(&e)))?;
@@ -691,17 +713,20 @@ impl JwksSource {
             url,
             client,
             min_refresh_interval,
+            max_age,
             state: RwLock::new(JwksState::default()),
             refresh: Mutex::new(()),
         })
     }
 
-    /// Returns the key for `kid`, fetching the JWKS when the cache is cold or
-    /// does not know `kid` (subject to the refresh interval).
+    /// Returns the key for `kid`, fetching the JWKS when the cache is cold,
+    /// older than `max_age`, or does not know `kid` (subject to the refresh
+    /// interval).
     async fn key_for(&self, kid: Option<&str>) -> Result<Arc<DecodingKey>, AuthError> {
         let seen_attempts = {
             let state = self.state.read().await;
-            if let Some(key) = state.keys.as_ref().and_then(|keys| keys.find(kid)) {
+            let fresh = state.fetched_at.is_some_and(|at| at.elapsed() < self.max_age);
+            if fresh && let Some(key) = state.keys.as_ref().and_then(|keys| keys.find(kid)) {
                 return Ok(key);
             }
             state.attempts
@@ -730,6 +755,7 @@ impl JwksSource {
             Ok(keys) => {
                 info!(url = %self.url, kids = ?keys.kids(), "fetched Clerk JWKS");
                 state.keys = Some(Arc::new(keys));
+                state.fetched_at = state.last_attempt;
                 state.last_error = None;
             }
             Err(error) => {
@@ -1044,8 +1070,8 @@ mod tests {
         assert_eq!(verifier.verify(&tampered).await, Err(AuthError::BadSignature));
         // A cached entry past its time is not served.
         let key = VerifiedCache::key(&token);
-        verifier.inner.verified.put(key, &first, now() - 1);
-        assert_eq!(verifier.inner.verified.get(&key, now()), None);
+        verifier.inner.verified.put(key, &first, now() - 1, now());
+        assert_eq!(verifier.inner.verified.get(&key), None);
     }
 
     #[tokio::test]
@@ -1458,6 +1484,58 @@ mod tests {
         assert!(verifier.verify(&other).await.is_ok());
         assert!(verifier.clone().verify(&token).await.is_ok());
         assert_eq!(server.hits(), 1, "second verification uses the cache");
+        server.stop().await;
+    }
+
+    #[tokio::test]
+    async fn a_withdrawn_key_stops_verifying_once_the_key_set_is_refetched() {
+        let server = JwksServer::start(jwks_of(&[primary()]), Duration::ZERO).await;
+        let cfg = ClerkConfig {
+            jwks_min_refresh_interval: Duration::ZERO,
+            jwks_max_age: Duration::from_secs(2),
+            ..ClerkConfig::with_jwks_url(server.url())
+        };
+        let verifier = ClerkVerifier::new(cfg).expect("valid JWKS config");
+        // Minted first: signing is slow in a debug build.
+        let tokens: Vec<String> =
+            (1..=3).map(|i| mint(primary(), &spec_with_kid(&format!("user_{i}"), "kid-primary"))).collect();
+        assert!(verifier.verify(&tokens[0]).await.is_ok());
+        // Clerk rotates: the primary key is withdrawn. Within the max age the
+        // set is not refetched.
+        server.set_body(jwks_of(&[secondary()])).await;
+        assert!(verifier.verify(&tokens[1]).await.is_ok());
+        assert_eq!(server.hits(), 1);
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        assert_eq!(verifier.verify(&tokens[2]).await, Err(AuthError::UnknownKey), "refetched, and the key is gone");
+        assert_eq!(server.hits(), 2);
+        server.stop().await;
+    }
+
+    #[tokio::test]
+    async fn jwks_redirects_are_not_followed() {
+        let server = JwksServer::start(jwks_of(&[primary()]), Duration::ZERO).await;
+        // A server that redirects to the real JWKS: the keys must come from the configured URL itself.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let target = server.url();
+        let app = Router::new().route(
+            "/jwks",
+            get(move || {
+                let target = target.clone();
+                async move { axum::response::Redirect::temporary(&target) }
+            }),
+        );
+        let redirector = tokio::spawn(async move { axum::serve(listener, app).await });
+        let cfg = ClerkConfig {
+            jwks_min_refresh_interval: Duration::ZERO,
+            ..ClerkConfig::with_jwks_url(format!("http://{addr}/jwks"))
+        };
+        let verifier = ClerkVerifier::new(cfg).expect("valid JWKS config");
+        let token = mint(primary(), &spec_with_kid("user_1", "kid-primary"));
+        let refused = verifier.verify(&token).await;
+        assert!(matches!(&refused, Err(AuthError::KeysUnavailable(why)) if why.contains("307")), "{refused:?}");
+        assert_eq!(server.hits(), 0, "the redirect was not followed");
+        redirector.abort();
         server.stop().await;
     }
 

@@ -7,9 +7,6 @@
 //! whose e-mail differs from the cached one takes the database path, which
 //! updates the row.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
@@ -30,28 +27,31 @@ pub struct CurrentUser {
 }
 
 /// Users seen by this process, by `clerkId`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct UserCache {
-    users: Arc<Mutex<HashMap<String, (Uuid, String)>>>,
+    users: crate::cache::Cache<String, (Uuid, String)>,
+}
+
+impl Default for UserCache {
+    fn default() -> Self {
+        Self { users: crate::cache::Cache::new(Self::CAPACITY) }
+    }
 }
 
 impl UserCache {
-    /// Beyond this many users the cache starts over (bounded memory).
+    /// Most users remembered.
     pub const CAPACITY: usize = 100_000;
+    /// How long an entry is trusted (a User is never deleted while the
+    /// service runs, so this only bounds staleness of the e-mail).
+    pub const TTL: std::time::Duration = std::time::Duration::from_secs(3600);
 
     fn get(&self, claims: &VerifiedClaims) -> Option<Uuid> {
-        let users = self.users.lock().ok()?;
-        let (id, email) = users.get(&claims.sub)?;
-        claims.email.as_deref().is_none_or(|e| e == email).then_some(*id)
+        let (id, email) = self.users.get(&claims.sub)?;
+        claims.email.as_deref().is_none_or(|e| e == email).then_some(id)
     }
 
     fn put(&self, clerk_id: &str, id: Uuid, email: &str) {
-        if let Ok(mut users) = self.users.lock() {
-            if users.len() >= Self::CAPACITY {
-                users.clear();
-            }
-            users.insert(clerk_id.to_owned(), (id, email.to_owned()));
-        }
+        self.users.insert(clerk_id.to_owned(), (id, email.to_owned()), Self::TTL);
     }
 }
 

@@ -2,10 +2,10 @@
 //! transaction, answered 202 at once), poll (plain, or long-poll with
 //! `waitSeconds`), follow as Server-Sent Events, list.
 //!
-//! Long-polls and event streams wait on [`crate::job_watch`], woken by the
-//! workers' status events through Redis and falling back to re-reading
-//! PostgreSQL when Redis is down. What they answer is always read from
-//! PostgreSQL, with the caller's ownership checked on every read.
+//! Long-polls and event streams follow the job through [`crate::job_watch`]:
+//! the caller's ownership is checked once, on the request's own read, then
+//! each change comes from the job's one shared reader (woken by the workers'
+//! status events through Redis, re-reading on a timer when Redis is down).
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -16,7 +16,6 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::Stream;
 use serde::Deserialize;
 use shared::model::{AiJob, AiJobStatus, AiMode, AiModelProvider};
-use shared::ratelimit::Decision;
 use tokio::time::Instant;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -27,6 +26,7 @@ use super::projects::{ensure_owned, location};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Json, Path, Query};
+use crate::job_watch::{Follow, Seen};
 use crate::pagination::{Cursor, Page, PageParams, page};
 use crate::state::AppState;
 
@@ -43,6 +43,11 @@ const MAX_STREAM: Duration = Duration::from_secs(3600);
 /// Body of `POST /v1/projects/{projectId}/ai-jobs`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(examples(json!({
+    "baseVersionId": "0197a5b0-7c1e-7d2a-9f10-3c4b5a6d7e8f",
+    "jdId": "0197a5b0-8d2f-7e3b-8a21-4d5c6b7e8f90",
+    "mode": "BALANCED"
+})))]
 pub struct AiJobInput {
     /// The version to tailor; must belong to this project.
     pub base_version_id: Uuid,
@@ -58,9 +63,19 @@ pub struct AiJobInput {
 #[utoipa::path(post, path = "/v1/projects/{projectId}/ai-jobs", tag = "ai-jobs", request_body = AiJobInput,
     params(("projectId" = Uuid, Path)),
     responses(
-        (status = 202, body = AiJob, headers(("Location" = String, description = "poll here"))),
-        (status = 400, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem),
-        (status = 503, body = Problem),
+        (status = 202, description = "Recorded and queued (status QUEUED)", body = AiJob,
+            headers(("Location" = String, description = "poll here")),
+            links(
+                ("GetAiJob" = (operation_id = "get_job", parameters(("jobId" = "$response.body#/id")))),
+                ("FollowAiJob" = (operation_id = "job_events", parameters(("jobId" = "$response.body#/id")))),
+                ("GetProposal" = (operation_id = "get_proposal", parameters(("jobId" = "$response.body#/id")))),
+                ("AcceptProposal" = (operation_id = "accept_proposal", parameters(("jobId" = "$response.body#/id")))),
+                ("RejectProposal" = (operation_id = "reject_proposal", parameters(("jobId" = "$response.body#/id")))),
+                ("GetProposalPdf" = (operation_id = "proposal_pdf", parameters(("jobId" = "$response.body#/id")))),
+            )),
+        (status = 404, body = Problem, description = "No such project, or not the caller's"),
+        (status = 422, body = Problem, description = "`baseVersionId` or `jdId` is not of this project, or AZURE_OPENAI without a valid stored key"),
+        (status = 429, body = Problem, description = "Too many AI jobs submitted (per minute, or the daily `AI_JOBS_PER_DAY` quota): retry after `Retry-After` seconds"),
     ))]
 async fn create_job(
     State(state): State<AppState>,
@@ -102,12 +117,53 @@ async fn create_job(
         // Refused: dropping `tx` rolls the insert back.
         ensure_valid_azure_key(&state.pool, &user).await?;
     }
+    if let Some(quota) = state.jobs_per_day {
+        count_against_quota(&mut tx, &user, quota).await?;
+    }
+    // Behind the user's own backlog, not behind other users'.
+    let unfinished = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM "AIJob"
+           WHERE "projectId" IN (SELECT id FROM "ResumeProject" WHERE "userId" = $1)
+             AND status IN ('QUEUED', 'RUNNING')"#,
+        user.id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let priority = shared::queue::fair_priority(unfinished);
     // Any failure here drops `tx`, which rolls the AIJob insert back too.
-    shared::queue::enqueue_ai_job(&mut tx, job.id, provider).await.map_err(ApiError::internal)?;
+    shared::queue::enqueue_ai_job(&mut tx, job.id, provider, priority).await.map_err(ApiError::internal)?;
     tx.commit().await?;
     tracing::info!(ai_job.id = %job.id, %provider, mode = %job.mode, "ai job queued");
     let url = format!("/v1/ai-jobs/{}", job.id);
     Ok((StatusCode::ACCEPTED, location(&url), axum::Json(job)))
+}
+
+/// Count one job against the user's `AI_JOBS_PER_DAY` (UTC days), inside
+/// the submission's transaction: 429 over it (the caller then drops the
+/// transaction, so neither the job nor the count is kept). The counter row
+/// serialises one user's concurrent submissions, so the quota is exact.
+async fn count_against_quota(tx: &mut sqlx::PgConnection, user: &CurrentUser, quota: u32) -> ApiResult<()> {
+    let now = chrono::Utc::now();
+    let today = now.date_naive();
+    let count = sqlx::query_scalar!(
+        r#"WITH past AS (DELETE FROM tailor.daily_jobs WHERE user_id = $1 AND day < $2)
+           INSERT INTO tailor.daily_jobs (user_id, day, count) VALUES ($1, $2, 1)
+           ON CONFLICT (user_id, day) DO UPDATE SET count = tailor.daily_jobs.count + 1
+           RETURNING count"#,
+        user.id,
+        today
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if i64::from(count) <= i64::from(quota) {
+        return Ok(());
+    }
+    let midnight = today.succ_opt().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
+    let retry_after_secs = midnight.map_or(3600, |m| (m - now).num_seconds().max(1).unsigned_abs());
+    Err(ApiError::RateLimited {
+        detail: format!("daily AI job quota reached: at most {quota} per day (UTC); it resets at midnight UTC"),
+        retry_after_secs,
+    })
 }
 
 /// Why a submission inserted nothing: 404 for a project that is not the
@@ -141,20 +197,7 @@ async fn why_refused(state: &AppState, user: &CurrentUser, project_id: Uuid, inp
 /// also bounds, and refusing every submission would be the worse failure.
 async fn check_submission_rate(state: &AppState, user: &CurrentUser) -> ApiResult<()> {
     let Some(rate) = state.submission_rate else { return Ok(()) };
-    match state.limiter.acquire(&format!("submit:{}", user.id), rate, Duration::ZERO).await {
-        Ok(Decision::Go { .. }) => Ok(()),
-        Ok(Decision::Refused { retry_after }) => Err(ApiError::RateLimited {
-            detail: format!(
-                "too many AI jobs submitted: at most {} per minute (bursts of {}); retry after the Retry-After delay",
-                rate.count, rate.burst
-            ),
-            retry_after_secs: retry_after.as_secs_f64().ceil() as u64,
-        }),
-        Err(e) => {
-            tracing::warn!(error = %e, "submission rate limit unavailable (Redis); letting the submission through");
-            Ok(())
-        }
-    }
+    crate::limits::check_rate(&state.limiter, &format!("submit:{}", user.id), rate, "AI jobs submitted").await
 }
 
 /// 422 unless the caller has an Azure OpenAI key that last validated.
@@ -185,6 +228,7 @@ async fn ensure_valid_azure_key(pool: &sqlx::PgPool, user: &CurrentUser) -> ApiR
 pub struct WaitParams {
     /// Wait up to this many seconds (at most 60) for the status to differ
     /// from `ifStatus`; answers at once when it already does. 0 or absent: no wait.
+    #[param(minimum = 0, maximum = 60)]
     pub wait_seconds: Option<u64>,
     /// The status the caller last saw (default: the current one).
     pub if_status: Option<AiJobStatus>,
@@ -194,8 +238,13 @@ pub struct WaitParams {
 /// differs from `ifStatus`, or with the current state at the deadline.
 #[utoipa::path(get, path = "/v1/ai-jobs/{jobId}", tag = "ai-jobs",
     params(("jobId" = Uuid, Path), WaitParams),
-    responses((status = 200, body = AiJob), (status = 400, body = Problem), (status = 404, body = Problem),
-        (status = 422, body = Problem)))]
+    responses(
+        (status = 200, description = "The job", body = AiJob),
+        (status = 400, body = Problem, description = "A malformed parameter, or one this route does not take"),
+        (status = 404, body = Problem, description = "No such job, or not the caller's"),
+        (status = 422, body = Problem, description = "`waitSeconds` is above 60"),
+        (status = 429, body = Problem, description = "A long-poll while the caller already holds `MAX_WAITS_PER_USER` streams and long-polls open"),
+    ))]
 async fn get_job(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -210,15 +259,16 @@ async fn get_job(
         return Ok(axum::Json(owned_job(&state, &user, job_id).await?));
     }
     let deadline = Instant::now() + Duration::from_secs(wait);
-    let mut watch = state.watcher.watch(job_id);
+    let _slot = state.waits.acquire(user.id)?;
+    let mut follow = state.watcher.follow(job_id);
     let mut job = owned_job(&state, &user, job_id).await?;
     let seen = params.if_status.unwrap_or(job.status);
-    while job.status == seen && !job.status.is_terminal() && watch.wait(deadline).await {
-        job = owned_job(&state, &user, job_id).await?;
-    }
-    if job.status == seen && Instant::now() >= deadline {
-        // The last wake-up may have been the deadline itself: answer fresh.
-        job = owned_job(&state, &user, job_id).await?;
+    while job.status == seen && !job.status.is_terminal() {
+        match follow.next(deadline).await {
+            Some(Seen::Job(next)) => job = next.as_ref().clone(),
+            Some(Seen::Gone) => return Err(ApiError::NotFound("ai job")),
+            Some(Seen::Unread) | None => break,
+        }
     }
     Ok(axum::Json(job))
 }
@@ -246,28 +296,29 @@ async fn owned_job(state: &AppState, user: &CurrentUser, job_id: Uuid) -> ApiRes
 #[utoipa::path(get, path = "/v1/ai-jobs/{jobId}/events", tag = "ai-jobs",
     params(("jobId" = Uuid, Path)),
     responses(
-        (status = 200, content_type = "text/event-stream", body = AiJob,
-            description = "a stream of `status` events, each an AIJob"),
-        (status = 400, body = Problem), (status = 404, body = Problem)))]
+        (status = 200, content_type = "text/event-stream", body = super::openapi::JobStatusEvent,
+            description = "A stream of `status` events, each with the AIJob as `data`"),
+        (status = 404, body = Problem, description = "No such job, or not the caller's"),
+        (status = 429, body = Problem, description = "The caller already holds `MAX_WAITS_PER_USER` streams and long-polls open")))]
 async fn job_events(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(job_id): Path<Uuid>,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    let watch = state.watcher.watch(job_id);
+    let slot = state.waits.acquire(user.id)?;
+    let follow = state.watcher.follow(job_id);
     let first = owned_job(&state, &user, job_id).await?;
     let stream =
-        EventStream { state, user, job_id, watch, pending: Some(first), last: None, ends: Instant::now() + MAX_STREAM };
+        EventStream { follow, _slot: slot, pending: Some(first), last: None, ends: Instant::now() + MAX_STREAM };
     let events = futures::stream::unfold(stream, |mut s| async move { s.next().await.map(|event| (Ok(event), s)) });
     Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
 /// The state of one event stream.
 struct EventStream {
-    state: AppState,
-    user: CurrentUser,
-    job_id: Uuid,
-    watch: crate::job_watch::Watch,
+    follow: Follow,
+    /// The user's open-wait slot, held while the stream is open.
+    _slot: crate::limits::WaitSlot,
     /// A state read but not yet sent.
     pending: Option<AiJob>,
     /// What was last sent (status and error), to send only changes.
@@ -290,15 +341,11 @@ impl EventStream {
                     return Some(event.json_data(&job).unwrap_or_else(|_| Event::default().event("status")));
                 }
             }
-            if !self.watch.wait(self.ends).await {
-                return None;
-            }
-            match owned_job(&self.state, &self.user, self.job_id).await {
-                Ok(job) => self.pending = Some(job),
-                // Gone (its project deleted): nothing more to say.
-                Err(ApiError::NotFound(_)) => return None,
-                // The database is unavailable: keep the stream, try again at the next wake-up.
-                Err(e) => tracing::debug!(ai_job.id = %self.job_id, error = %e, "event stream could not read the job"),
+            match self.follow.next(self.ends).await {
+                Some(Seen::Job(job)) => self.pending = Some(job.as_ref().clone()),
+                // Gone (its project deleted), the stream's hour is up, or no
+                // further state will come: nothing more to say.
+                Some(Seen::Gone | Seen::Unread) | None => return None,
             }
         }
     }
@@ -307,7 +354,12 @@ impl EventStream {
 /// The project's jobs, newest first.
 #[utoipa::path(get, path = "/v1/projects/{projectId}/ai-jobs", tag = "ai-jobs",
     params(("projectId" = Uuid, Path), PageParams),
-    responses((status = 200, body = Page<AiJob>), (status = 404, body = Problem)))]
+    responses(
+        (status = 200, description = "One page of the project's jobs", body = Page<AiJob>),
+        (status = 400, body = Problem, description = "`cursor` is not one this API issued, or a parameter is malformed"),
+        (status = 404, body = Problem, description = "No such project, or not the caller's"),
+        (status = 422, body = Problem, description = "`limit` is outside 1–100"),
+    ))]
 async fn list_jobs(
     State(state): State<AppState>,
     user: CurrentUser,

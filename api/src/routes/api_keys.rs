@@ -36,10 +36,13 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ApiKeyInput {
-    /// The provider key. Write-only: never returned or logged.
-    #[schema(value_type = String)]
+    /// The provider key: 1–512 characters, without white space or control
+    /// characters. Write-only: never returned or logged.
+    #[schema(value_type = String, write_only, min_length = 1, max_length = 512, pattern = r"^[^\s\x00-\x1F\x7F-\x9F]+$")]
     pub api_key: SecretString,
-    /// Azure OpenAI: `https://{resource}.openai.azure.com/openai/deployments/{deployment}`.
+    /// Required for AZURE_OPENAI: the deployment's URL,
+    /// `https://{resource}.openai.azure.com/openai/deployments/{deployment}`
+    /// (or a `.cognitiveservices.azure.com` / `.services.ai.azure.com` host).
     pub endpoint: Option<String>,
 }
 
@@ -105,8 +108,16 @@ fn only_azure(provider: AiModelProvider) -> ApiResult<()> {
     }
 }
 
+/// 429 when the caller is over `API_KEY_CHECKS_PER_MINUTE` key writes and
+/// validations (each may call the provider).
+async fn check_key_rate(state: &AppState, user: &CurrentUser) -> ApiResult<()> {
+    let key = format!("keycheck:{}", user.id);
+    crate::limits::check_rate(&state.limiter, &key, state.key_check_rate, "key writes and validations").await
+}
+
 /// The outcome of asking the provider whether a key works.
-enum Check {
+#[derive(Clone)]
+pub enum Check {
     Valid,
     /// The provider said no (401/403/404, a refused endpoint): a reason for the user.
     Invalid(String),
@@ -114,7 +125,33 @@ enum Check {
     Unknown(String),
 }
 
+/// The provider's verdict, from [`KeyChecks`] when it was asked about this
+/// key at this endpoint within `API_KEY_CHECK_CACHE_SECS`: a repeated `PUT`
+/// or `validate` within it makes no outbound call. "Could not tell" is not
+/// kept.
 async fn check_with_provider(state: &AppState, key: &SecretString, endpoint: &str) -> Check {
+    let cache_key = {
+        use sha2::Digest as _;
+        let mut digest = sha2::Sha256::new();
+        digest.update(endpoint.as_bytes());
+        digest.update([0]);
+        digest.update(key.expose_secret().as_bytes());
+        <[u8; 32]>::from(digest.finalize())
+    };
+    if let Some(check) = state.key_checks.get(&cache_key) {
+        return check;
+    }
+    let check = ask_provider(state, key, endpoint).await;
+    if !matches!(check, Check::Unknown(_)) {
+        state.key_checks.insert(cache_key, check.clone(), state.key_check_ttl);
+    }
+    check
+}
+
+/// Verdicts of [`check_with_provider`], by a digest of endpoint and key.
+pub type KeyChecks = crate::cache::Cache<[u8; 32], Check>;
+
+async fn ask_provider(state: &AppState, key: &SecretString, endpoint: &str) -> Check {
     let checked = match shared::providers::endpoint::check(endpoint, state.allow_insecure_azure).await {
         Ok(c) => c,
         Err(e) => return Check::Invalid(e.to_string()),
@@ -139,9 +176,14 @@ async fn check_with_provider(state: &AppState, key: &SecretString, endpoint: &st
 #[utoipa::path(put, path = "/v1/api-keys/{provider}", tag = "api-keys", request_body = ApiKeyInput,
     params(("provider" = AiModelProvider, Path)),
     responses(
-        (status = 200, body = ApiKeyView),
-        (status = 400, body = Problem), (status = 422, body = Problem, description = "invalid input, or the provider rejected the key"),
-        (status = 503, body = Problem, description = "the provider could not be reached to validate the key"),
+        (status = 200, description = "Validated and stored", body = ApiKeyView,
+            links(
+                ("ValidateKey" = (operation_id = "validate_key", parameters(("provider" = "$response.body#/provider")))),
+                ("DeleteKey" = (operation_id = "delete_key", parameters(("provider" = "$response.body#/provider")))),
+            )),
+        (status = 422, body = Problem, description = "DEEPSEEK (it takes no user key), a missing or malformed endpoint, or a key the provider rejected (not stored)"),
+        (status = 429, body = Problem, description = "Too many key writes and validations (`API_KEY_CHECKS_PER_MINUTE`)"),
+        (status = 503, body = Problem, description = "The provider could not be reached to validate the key (not stored)"),
     ))]
 async fn put_key(
     State(state): State<AppState>,
@@ -165,6 +207,7 @@ async fn put_key(
     let endpoint = shared::providers::endpoint::check_shape(endpoint, state.allow_insecure_azure)
         .map_err(|e| ApiError::invalid(e.to_string()))?
         .to_string();
+    check_key_rate(&state, &user).await?;
     match check_with_provider(&state, &input.api_key, &endpoint).await {
         Check::Valid => {}
         Check::Invalid(reason) => return Err(ApiError::invalid(format!("the key was not stored: {reason}"))),
@@ -199,7 +242,8 @@ async fn put_key(
 }
 
 /// The caller's stored keys (never the keys themselves).
-#[utoipa::path(get, path = "/v1/api-keys", tag = "api-keys", responses((status = 200, body = ApiKeyList)))]
+#[utoipa::path(get, path = "/v1/api-keys", tag = "api-keys",
+    responses((status = 200, description = "The caller's keys, without the keys", body = ApiKeyList)))]
 async fn list_keys(State(state): State<AppState>, user: CurrentUser) -> ApiResult<axum::Json<ApiKeyList>> {
     let rows = sqlx::query_as!(
         Row,
@@ -217,7 +261,13 @@ async fn list_keys(State(state): State<AppState>, user: CurrentUser) -> ApiResul
 /// Validate the stored key again and record the result.
 #[utoipa::path(post, path = "/v1/api-keys/{provider}/validate", tag = "api-keys",
     params(("provider" = AiModelProvider, Path)),
-    responses((status = 200, body = ApiKeyView), (status = 404, body = Problem), (status = 503, body = Problem)))]
+    responses(
+        (status = 200, description = "Validated again; `isValid` and `validationError` say how it went", body = ApiKeyView),
+        (status = 404, body = Problem, description = "No key stored for this provider"),
+        (status = 422, body = Problem, description = "DEEPSEEK takes no user key"),
+        (status = 429, body = Problem, description = "Too many key writes and validations (`API_KEY_CHECKS_PER_MINUTE`)"),
+        (status = 503, body = Problem, description = "The provider could not be reached to validate the key"),
+    ))]
 async fn validate_key(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -232,6 +282,7 @@ async fn validate_key(
     .fetch_optional(&state.pool)
     .await?
     .ok_or(ApiError::NotFound("api key"))?;
+    check_key_rate(&state, &user).await?;
     let (valid, error) = match state.keyring.open(&row.api_key, &row_binding(user.id, provider)) {
         Err(e) => (false, Some(format!("the stored key cannot be decrypted: {e}"))),
         Ok(key) => match check_with_provider(&state, &key, row.endpoint.as_deref().unwrap_or_default()).await {
@@ -265,7 +316,10 @@ async fn validate_key(
 /// Delete the caller's key for `provider`.
 #[utoipa::path(delete, path = "/v1/api-keys/{provider}", tag = "api-keys",
     params(("provider" = AiModelProvider, Path)),
-    responses((status = 204), (status = 404, body = Problem)))]
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, body = Problem, description = "No key stored for this provider"),
+    ))]
 async fn delete_key(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -10,7 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::versions::load_owned_version;
+use super::versions::{load_owned_version, off_runtime};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Path, Query};
@@ -28,19 +28,18 @@ pub struct DiffParams {
     pub from: Uuid,
 }
 
-/// Compute and store the diff `from → to`, unless it is already stored;
-/// return the stored row either way.
+/// Store `diff` as the diff `from → to`, unless one is already stored;
+/// return the stored row either way. Compute it first (`text::diff`, on the
+/// blocking pool), before any transaction opens.
 pub async fn store_diff(
     conn: &mut PgConnection,
     from_id: Uuid,
     to_id: Uuid,
-    from_latex: &str,
-    to_latex: &str,
+    diff: &text::diff::DocumentDiff,
 ) -> ApiResult<VersionDiff> {
     if let Some(existing) = find(conn, from_id, to_id).await? {
         return Ok(existing);
     }
-    let diff = text::diff::diff_documents(from_latex, to_latex);
     let added = serde_json::to_value(&diff.added).map_err(ApiError::internal)?;
     let removed = serde_json::to_value(&diff.removed).map_err(ApiError::internal)?;
     let rewritten = serde_json::to_value(&diff.rewritten).map_err(ApiError::internal)?;
@@ -77,8 +76,8 @@ async fn find(conn: &mut PgConnection, from_id: Uuid, to_id: Uuid) -> ApiResult<
 #[utoipa::path(get, path = "/v1/versions/{versionId}/diff", tag = "versions",
     params(("versionId" = Uuid, Path), DiffParams),
     responses(
-        (status = 200, body = VersionDiff),
-        (status = 400, body = Problem), (status = 404, body = Problem),
+        (status = 200, description = "What changed from `from` to this version", body = VersionDiff),
+        (status = 404, body = Problem, description = "No such version, or not the caller's"),
         (status = 422, body = Problem, description = "`from` is this version or not a version of the same project"),
     ))]
 async fn get_diff(
@@ -100,5 +99,11 @@ async fn get_diff(
     .await?
     .ok_or_else(|| ApiError::invalid("from does not name a version of the same project"))?;
     let mut conn = state.pool.acquire().await?;
-    Ok(axum::Json(store_diff(&mut conn, params.from, version_id, &from.latex, &to.latex_content).await?))
+    if let Some(existing) = find(&mut conn, params.from, version_id).await? {
+        return Ok(axum::Json(existing));
+    }
+    drop(conn);
+    let diff = off_runtime(move || text::diff::diff_documents(&from.latex, &to.latex_content)).await?;
+    let mut conn = state.pool.acquire().await?;
+    Ok(axum::Json(store_diff(&mut conn, params.from, version_id, &diff).await?))
 }

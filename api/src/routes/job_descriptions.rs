@@ -27,15 +27,24 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Body of `POST /v1/projects/{projectId}/job-descriptions`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(examples(json!({"rawText": "Senior Backend Engineer\n\nGo, PostgreSQL and Kubernetes; 5+ years building distributed systems."})))]
 pub struct JdInput {
-    /// The pasted job description, 1–100,000 characters.
+    /// The pasted job description: 1–100,000 characters, not only white
+    /// space, without NUL characters.
+    #[schema(min_length = 1, max_length = 100_000, pattern = r"^[^\x00]*[^\s\x00][^\x00]*$")]
     pub raw_text: String,
 }
 
 /// Store a job description and its analysis.
 #[utoipa::path(post, path = "/v1/projects/{projectId}/job-descriptions", tag = "job-descriptions", request_body = JdInput,
     params(("projectId" = Uuid, Path)),
-    responses((status = 201, body = JobDescription), (status = 400, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses(
+        (status = 201, description = "The job description with its analysis", body = JobDescription,
+            headers(("Location" = String, description = "the new job description's URL")),
+            links(("GetJobDescription" = (operation_id = "get_jd", parameters(("jdId" = "$response.body#/id")))))),
+        (status = 404, body = Problem, description = "No such project, or not the caller's"),
+        (status = 422, body = Problem, description = "`rawText` is empty, only white space, longer than 100,000 characters or has NUL characters"),
+    ))]
 async fn create_jd(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -79,7 +88,12 @@ async fn create_jd(
 /// The project's job descriptions, newest first.
 #[utoipa::path(get, path = "/v1/projects/{projectId}/job-descriptions", tag = "job-descriptions",
     params(("projectId" = Uuid, Path), PageParams),
-    responses((status = 200, body = Page<JobDescription>), (status = 404, body = Problem)))]
+    responses(
+        (status = 200, description = "One page of job descriptions", body = Page<JobDescription>),
+        (status = 400, body = Problem, description = "`cursor` is not one this API issued, or a parameter is malformed"),
+        (status = 404, body = Problem, description = "No such project, or not the caller's"),
+        (status = 422, body = Problem, description = "`limit` is outside 1–100"),
+    ))]
 async fn list_jds(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -108,7 +122,7 @@ async fn list_jds(
 /// One job description with its analysis.
 #[utoipa::path(get, path = "/v1/job-descriptions/{jdId}", tag = "job-descriptions",
     params(("jdId" = Uuid, Path)),
-    responses((status = 200, body = JobDescription), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, description = "The job description", body = JobDescription), (status = 404, body = Problem)))]
 async fn get_jd(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -7,7 +7,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::CurrentUser;
-use crate::error::{ApiResult, Problem};
+use crate::error::ApiResult;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -16,8 +16,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// The caller's User (created on first sight from the token's `sub`).
 #[utoipa::path(get, path = "/v1/me", tag = "users", responses(
-    (status = 200, body = User),
-    (status = 401, body = Problem),
+    (status = 200, description = "The caller", body = User),
 ))]
 async fn me(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Json<User>> {
     let row = sqlx::query_as!(

@@ -3,9 +3,11 @@
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath};
-use axum::http::HeaderName;
+use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::response::IntoResponse;
+use tower::ServiceExt;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -21,6 +23,7 @@ pub mod diffs;
 pub mod health;
 pub mod job_descriptions;
 pub mod me;
+pub mod openapi;
 pub mod pdfs;
 pub mod projects;
 pub mod proposals;
@@ -55,9 +58,9 @@ impl Modify for BearerAuth {
     }
 }
 
-/// All routes and their OpenAPI description.
+/// All routes and their OpenAPI description (finished by [`openapi::finish`]).
 pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (routes, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::router())
         .merge(me::router())
         .merge(projects::router())
@@ -69,7 +72,9 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(proposals::router())
         .merge(diffs::router())
         .merge(api_keys::router())
-        .split_for_parts()
+        .split_for_parts();
+    openapi::finish(&mut doc);
+    (routes, doc)
 }
 
 /// The OpenAPI document (also served at `/openapi.json`).
@@ -134,12 +139,55 @@ fn record_response(response: &axum::response::Response, latency: std::time::Dura
     .record(latency.as_secs_f64());
 }
 
+/// CORS for the browser origins in `CORS_ALLOWED_ORIGINS` (none: no CORS
+/// headers at all, and browsers on other origins cannot call the API).
+/// Origins are matched exactly; credentials are bearer tokens, never cookies.
+fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
+    let origins: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    if origins.is_empty() {
+        return None;
+    }
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, HeaderName::from_static("traceparent")])
+            .expose_headers([
+                header::LOCATION,
+                header::RETRY_AFTER,
+                header::ETAG,
+                header::CONTENT_DISPOSITION,
+                HeaderName::from_static("x-request-id"),
+            ])
+            .max_age(CORS_MAX_AGE),
+    )
+}
+
+/// How long a browser may cache a preflight's answer.
+pub const CORS_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// `app` behind CORS. Only a real preflight (`OPTIONS` with
+/// `Access-Control-Request-Method`) is answered by the CORS layer; any other
+/// `OPTIONS` reaches the routes, which answer 405 with `Allow` as for any
+/// method a path does not document.
+fn with_cors(app: Router, origins: &[String]) -> Router {
+    let Some(layer) = cors_layer(origins) else { return app };
+    let with_cors = app.clone().layer(layer);
+    Router::new().fallback_service(tower::service_fn(move |request: axum::extract::Request| {
+        let bare_options = request.method() == Method::OPTIONS
+            && !request.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+        let target = if bare_options { app.clone() } else { with_cors.clone() };
+        target.oneshot(request)
+    }))
+}
+
 /// The complete application: routes, `/openapi.json`, fallbacks and layers.
-pub fn router(state: AppState, max_body_bytes: usize) -> Router {
+pub fn router(state: AppState, max_body_bytes: usize, cors_origins: &[String]) -> Router {
     let (routes, openapi) = api_router();
     let openapi = std::sync::Arc::new(openapi);
     let request_id = HeaderName::from_static("x-request-id");
-    routes
+    let in_flight = state.in_flight.clone();
+    let app = routes
         .route(
             "/openapi.json",
             axum::routing::get(move || {
@@ -151,7 +199,10 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .fallback(|| async { ApiError::NotFound("route") })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(max_body_bytes))
+        .with_state(state);
+    with_cors(app, cors_origins)
         .layer(CatchPanicLayer::custom(|_| ApiError::internal(anyhow::anyhow!("handler panicked")).into_response()))
+        .layer(axum::middleware::from_fn_with_state(in_flight, crate::limits::deadline))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(axum::middleware::from_fn(keep_method))
         .layer(TraceLayer::new_for_http().make_span_with(request_span).on_response(
@@ -160,5 +211,4 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
             },
         ))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
-        .with_state(state)
 }

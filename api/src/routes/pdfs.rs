@@ -65,9 +65,9 @@ pub async fn load_compile(db: impl sqlx::PgExecutor<'_>, version_id: Uuid) -> Ap
 #[utoipa::path(post, path = "/v1/versions/{versionId}/compile", tag = "pdf",
     params(("versionId" = Uuid, Path)),
     responses(
-        (status = 200, body = VersionWithSections, description = "already compiled"),
-        (status = 202, body = VersionWithSections, description = "compile queued or pending"),
-        (status = 400, body = Problem), (status = 404, body = Problem),
+        (status = 200, body = VersionWithSections, description = "Already compiled"),
+        (status = 202, body = VersionWithSections, description = "Compile queued or pending: follow `compile.state` on `GET /v1/versions/{versionId}`"),
+        (status = 404, body = Problem, description = "No such version, or not the caller's"),
     ))]
 async fn compile_version(
     State(state): State<AppState>,
@@ -125,10 +125,15 @@ pub struct DownloadParams {
 #[utoipa::path(get, path = "/v1/versions/{versionId}/pdf", tag = "pdf",
     params(("versionId" = Uuid, Path), DownloadParams),
     responses(
-        (status = 200, content_type = "application/pdf", description = "the PDF"),
-        (status = 302, description = "redirect to a presigned URL of the store"),
-        (status = 304, description = "not modified (If-None-Match)"),
-        (status = 400, body = Problem), (status = 404, body = Problem),
+        (status = 200, content_type = "application/pdf", body = super::openapi::Binary, description = "The PDF",
+            headers(
+                ("ETag" = String, description = "the PDF's SHA-256, quoted"),
+                ("Content-Disposition" = String, description = "`inline`, or `attachment` with `?download=true`, with a file name"),
+            )),
+        (status = 302, description = "Redirect to a presigned URL of the store (at most 15 minutes)",
+            headers(("Location" = String, description = "the presigned URL"), ("ETag" = String, description = "the PDF's SHA-256, quoted"))),
+        (status = 304, description = "Not modified (`If-None-Match`)", headers(("ETag" = String, description = "the PDF's SHA-256, quoted"))),
+        (status = 404, body = Problem, description = "No such version, not the caller's, or not compiled yet"),
     ))]
 async fn version_pdf(
     State(state): State<AppState>,
@@ -163,8 +168,8 @@ async fn version_pdf(
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct PreviewParams {
-    /// The page, from 1 (default 1).
-    #[param(minimum = 1)]
+    /// The page, from 1 (default 1); a page the PDF does not have answers 404.
+    #[param(minimum = 1, maximum = 4_294_967_295_u64, default = 1)]
     pub page: Option<u32>,
 }
 
@@ -172,10 +177,13 @@ pub struct PreviewParams {
 #[utoipa::path(get, path = "/v1/versions/{versionId}/preview", tag = "pdf",
     params(("versionId" = Uuid, Path), PreviewParams),
     responses(
-        (status = 200, content_type = "image/png", description = "the page as PNG"),
-        (status = 302, description = "redirect to a presigned URL of the store"),
-        (status = 304, description = "not modified (If-None-Match)"),
-        (status = 400, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem),
+        (status = 200, content_type = "image/png", body = super::openapi::Binary, description = "The page as PNG",
+            headers(("ETag" = String, description = "the page's validator, quoted"))),
+        (status = 302, description = "Redirect to a presigned URL of the store (at most 15 minutes)",
+            headers(("Location" = String, description = "the presigned URL"), ("ETag" = String, description = "the page's validator, quoted"))),
+        (status = 304, description = "Not modified (`If-None-Match`)", headers(("ETag" = String, description = "the page's validator, quoted"))),
+        (status = 404, body = Problem, description = "No such version, not the caller's, not compiled yet, or no such page"),
+        (status = 422, body = Problem, description = "`page` is 0"),
     ))]
 async fn version_preview(
     State(state): State<AppState>,
@@ -223,10 +231,15 @@ async fn version_preview(
 #[utoipa::path(get, path = "/v1/ai-jobs/{jobId}/proposal/pdf", tag = "pdf",
     params(("jobId" = Uuid, Path), DownloadParams),
     responses(
-        (status = 200, content_type = "application/pdf", description = "the proposal's PDF"),
-        (status = 302, description = "redirect to a presigned URL of the store"),
-        (status = 304, description = "not modified (If-None-Match)"),
-        (status = 400, body = Problem), (status = 404, body = Problem),
+        (status = 200, content_type = "application/pdf", body = super::openapi::Binary, description = "The proposal's PDF",
+            headers(
+                ("ETag" = String, description = "the PDF's SHA-256, quoted"),
+                ("Content-Disposition" = String, description = "`inline`, or `attachment` with `?download=true`, with a file name"),
+            )),
+        (status = 302, description = "Redirect to a presigned URL of the store (at most 15 minutes)",
+            headers(("Location" = String, description = "the presigned URL"), ("ETag" = String, description = "the PDF's SHA-256, quoted"))),
+        (status = 304, description = "Not modified (`If-None-Match`)", headers(("ETag" = String, description = "the PDF's SHA-256, quoted"))),
+        (status = 404, body = Problem, description = "No such job, not the caller's, no proposal, or a proposal without a PDF"),
     ))]
 async fn proposal_pdf(
     State(state): State<AppState>,

@@ -60,21 +60,30 @@ impl From<ProjectRow> for ProjectView {
 /// Body of create and rename.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(examples(json!({"name": "Backend résumé"})))]
 pub struct ProjectInput {
-    /// 1–200 characters, not only whitespace.
+    /// 1–200 characters, not only white space, no control characters;
+    /// stored without leading and trailing white space.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub name: String,
 }
 
+/// Exactly what `ProjectInput`'s schema says: 1–200 characters, no control
+/// characters, not only white space. Stored trimmed.
 fn valid_name(name: &str) -> ApiResult<String> {
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(ApiError::invalid(format!("name must be at most {MAX_NAME_CHARS} characters")));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(ApiError::invalid("name must not contain control characters"));
+    }
     let trimmed = name.trim();
     if trimmed.is_empty() {
         return Err(ApiError::invalid("name must not be empty"));
-    }
-    if trimmed.chars().count() > MAX_NAME_CHARS {
-        return Err(ApiError::invalid(format!("name must be at most {MAX_NAME_CHARS} characters")));
-    }
-    if trimmed.chars().any(char::is_control) {
-        return Err(ApiError::invalid("name must not contain control characters"));
     }
     Ok(trimmed.to_owned())
 }
@@ -93,8 +102,18 @@ pub async fn ensure_owned(pool: &sqlx::PgPool, user: &CurrentUser, project_id: U
 
 /// Create a project.
 #[utoipa::path(post, path = "/v1/projects", tag = "projects", request_body = ProjectInput, responses(
-    (status = 201, body = ProjectView, headers(("Location" = String, description = "the new project's URL"))),
-    (status = 400, body = Problem), (status = 401, body = Problem), (status = 422, body = Problem),
+    (status = 201, description = "The project", body = ProjectView,
+        headers(("Location" = String, description = "the new project's URL")),
+        links(
+            ("GetProject" = (operation_id = "get_project", parameters(("projectId" = "$response.body#/id")))),
+            ("RenameProject" = (operation_id = "rename_project", parameters(("projectId" = "$response.body#/id")))),
+            ("CreateVersion" = (operation_id = "create_version", parameters(("projectId" = "$response.body#/id")))),
+            ("ListVersions" = (operation_id = "list_versions", parameters(("projectId" = "$response.body#/id")))),
+            ("CreateJobDescription" = (operation_id = "create_jd", parameters(("projectId" = "$response.body#/id")))),
+            ("ListJobDescriptions" = (operation_id = "list_jds", parameters(("projectId" = "$response.body#/id")))),
+            ("ListAiJobs" = (operation_id = "list_jobs", parameters(("projectId" = "$response.body#/id")))),
+        )),
+    (status = 422, body = Problem, description = "`name` is empty, only white space, longer than 200 characters or has control characters"),
 ))]
 async fn create_project(
     State(state): State<AppState>,
@@ -127,8 +146,9 @@ pub fn location(path: &str) -> HeaderMap {
 
 /// The caller's projects, newest first.
 #[utoipa::path(get, path = "/v1/projects", tag = "projects", params(PageParams), responses(
-    (status = 200, body = Page<ProjectView>),
-    (status = 400, body = Problem), (status = 401, body = Problem), (status = 422, body = Problem),
+    (status = 200, description = "One page of projects", body = Page<ProjectView>),
+    (status = 400, body = Problem, description = "`cursor` is not one this API issued, or a parameter is malformed"),
+    (status = 422, body = Problem, description = "`limit` is outside 1–100"),
 ))]
 async fn list_projects(
     State(state): State<AppState>,
@@ -159,7 +179,7 @@ async fn list_projects(
 /// One project, with its ACTIVE version.
 #[utoipa::path(get, path = "/v1/projects/{projectId}", tag = "projects",
     params(("projectId" = Uuid, Path)),
-    responses((status = 200, body = ProjectView), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, description = "The project", body = ProjectView), (status = 404, body = Problem)))]
 async fn get_project(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -182,7 +202,11 @@ async fn get_project(
 /// Rename a project.
 #[utoipa::path(patch, path = "/v1/projects/{projectId}", tag = "projects", request_body = ProjectInput,
     params(("projectId" = Uuid, Path)),
-    responses((status = 200, body = ProjectView), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses(
+        (status = 200, description = "The renamed project", body = ProjectView),
+        (status = 404, body = Problem),
+        (status = 422, body = Problem, description = "`name` is empty, only white space, longer than 200 characters or has control characters"),
+    ))]
 async fn rename_project(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -216,5 +240,7 @@ mod tests {
         assert!(valid_name(&"é".repeat(MAX_NAME_CHARS)).is_ok());
         assert!(valid_name(&"é".repeat(MAX_NAME_CHARS + 1)).is_err());
         assert!(valid_name("a\u{0}b").is_err());
+        assert!(valid_name("\tname").is_err(), "control characters are refused wherever they are");
+        assert!(valid_name(&format!(" {}", "é".repeat(MAX_NAME_CHARS))).is_err(), "the length counts every character");
     }
 }

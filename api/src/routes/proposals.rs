@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::diffs::store_diff;
 use super::projects::location;
-use super::versions::{VersionWithSections, insert_version, load_sections};
+use super::versions::{VersionWithSections, insert_version, load_sections, off_runtime, prepare_sections};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::Path;
@@ -51,7 +51,10 @@ pub struct MatchComparison {
 /// The job's proposal (404 until the job has completed with one).
 #[utoipa::path(get, path = "/v1/ai-jobs/{jobId}/proposal", tag = "ai-jobs",
     params(("jobId" = Uuid, Path)),
-    responses((status = 200, body = ProposalView), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    responses(
+        (status = 200, description = "The proposal", body = ProposalView),
+        (status = 404, body = Problem, description = "No such job, not the caller's, or no proposal (yet, or rejected)"),
+    ))]
 async fn get_proposal(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -102,30 +105,56 @@ async fn get_proposal(
 #[utoipa::path(post, path = "/v1/ai-jobs/{jobId}/proposal/accept", tag = "ai-jobs",
     params(("jobId" = Uuid, Path)),
     responses(
-        (status = 201, body = VersionWithSections),
-        (status = 404, body = Problem), (status = 409, body = Problem, description = "already accepted"),
+        (status = 201, description = "The new AI_GENERATED version", body = VersionWithSections,
+            headers(("Location" = String, description = "the new version's URL")),
+            links(
+                ("GetVersion" = (operation_id = "get_version", parameters(("versionId" = "$response.body#/id")))),
+                ("DiffFromBase" = (operation_id = "get_diff", parameters(
+                    ("versionId" = "$response.body#/id"), ("from" = "$response.body#/parentVersionId")))),
+            )),
+        (status = 404, body = Problem, description = "No such job, not the caller's, or no proposal"),
+        (status = 409, body = Problem, description = "This proposal has already been accepted"),
     ))]
 async fn accept_proposal(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(job_id): Path<Uuid>,
 ) -> ApiResult<(StatusCode, HeaderMap, axum::Json<VersionWithSections>)> {
-    let mut tx = state.pool.begin().await?;
-    // Lock the proposal: concurrent accepts of one proposal are serialised.
+    // Read and prepare first (splitting, locks, the diff: CPU work, off the
+    // async threads), then write in a short transaction that locks the
+    // proposal and checks it was not accepted meanwhile.
     let proposal = sqlx::query!(
         r#"SELECT pv."proposedLatexContent" AS latex, pv."createdAt" AS created_at,
-                  j."projectId" AS project_id, j."baseVersionId" AS base_version_id
+                  j."projectId" AS project_id, j."baseVersionId" AS base_version_id,
+                  b."latexContent" AS base_latex
            FROM "ProposedVersion" pv
            JOIN "AIJob" j ON j.id = pv."aiJobId"
            JOIN "ResumeProject" p ON p.id = j."projectId"
-           WHERE pv."aiJobId" = $1 AND p."userId" = $2
-           FOR UPDATE OF pv"#,
+           JOIN "ResumeVersion" b ON b.id = j."baseVersionId"
+           WHERE pv."aiJobId" = $1 AND p."userId" = $2"#,
         job_id,
         user.id
     )
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&state.pool)
     .await?
     .ok_or(ApiError::NotFound("proposal"))?;
+    let base_sections = load_sections(&state.pool, proposal.base_version_id).await?;
+    let prepared = prepare_sections(proposal.latex.clone(), Some((proposal.base_latex.clone(), base_sections))).await?;
+    let (base_latex, latex) = (proposal.base_latex.clone(), proposal.latex.clone());
+    let diff = off_runtime(move || text::diff::diff_documents(&base_latex, &latex)).await?;
+
+    let mut tx = state.pool.begin().await?;
+    // Lock the proposal: concurrent accepts of one proposal are serialised.
+    let still_there = sqlx::query_scalar!(
+        r#"SELECT 1 AS "one!" FROM "ProposedVersion" WHERE "aiJobId" = $1 AND "createdAt" = $2 FOR UPDATE"#,
+        job_id,
+        proposal.created_at
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    if still_there.is_none() {
+        return Err(ApiError::NotFound("proposal"));
+    }
     let already = sqlx::query_scalar!(
         r#"SELECT EXISTS (
              SELECT 1 FROM "ResumeVersion"
@@ -140,21 +169,16 @@ async fn accept_proposal(
     if already {
         return Err(ApiError::Conflict("this proposal has already been accepted".into()));
     }
-    let base_latex =
-        sqlx::query_scalar!(r#"SELECT "latexContent" FROM "ResumeVersion" WHERE id = $1"#, proposal.base_version_id)
-            .fetch_one(&mut *tx)
-            .await?;
-    let base_sections = load_sections(&state.pool, proposal.base_version_id).await?;
     let created = insert_version(
         &mut tx,
         proposal.project_id,
         Some(proposal.base_version_id),
         ResumeVersionType::AiGenerated,
         &proposal.latex,
-        Some((&base_latex, &base_sections)),
+        prepared,
     )
     .await?;
-    store_diff(&mut tx, proposal.base_version_id, created.version.id, &base_latex, &proposal.latex).await?;
+    store_diff(&mut tx, proposal.base_version_id, created.version.id, &diff).await?;
     // A user who compiled the base wants the accepted version's PDF too: its
     // compile is queued with it (the proposal itself was compiled already).
     let base_compiled = sqlx::query_scalar!(
@@ -177,7 +201,10 @@ async fn accept_proposal(
 /// Reject the proposal: it is deleted.
 #[utoipa::path(delete, path = "/v1/ai-jobs/{jobId}/proposal", tag = "ai-jobs",
     params(("jobId" = Uuid, Path)),
-    responses((status = 204), (status = 404, body = Problem)))]
+    responses(
+        (status = 204, description = "Rejected: the proposal is deleted"),
+        (status = 404, body = Problem, description = "No such job, not the caller's, or no proposal"),
+    ))]
 async fn reject_proposal(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -20,14 +20,16 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Body of `PATCH /v1/sections/{sectionId}`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(examples(json!({"isLocked": true})))]
 pub struct LockInput {
+    /// A locked section is never changed by the AI.
     pub is_locked: bool,
 }
 
 /// Lock or unlock a section.
 #[utoipa::path(patch, path = "/v1/sections/{sectionId}", tag = "versions", request_body = LockInput,
     params(("sectionId" = Uuid, Path)),
-    responses((status = 200, body = ResumeSection), (status = 400, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, description = "The section", body = ResumeSection), (status = 404, body = Problem)))]
 async fn set_lock(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -4,6 +4,8 @@
 //! Versions are immutable: there is no update route, and the database refuses
 //! an UPDATE of their content (migration trigger).
 
+use std::collections::{HashMap, HashSet};
+
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, Utc};
@@ -46,7 +48,11 @@ pub struct MatchParams {
 /// on demand: weighted coverage of the JD's skills, with aliases, and keywords).
 #[utoipa::path(get, path = "/v1/versions/{versionId}/match", tag = "versions",
     params(("versionId" = Uuid, Path), MatchParams),
-    responses((status = 200, body = text::jd::MatchScore), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses(
+        (status = 200, description = "The match score", body = text::jd::MatchScore),
+        (status = 404, body = Problem, description = "No such version, or not the caller's"),
+        (status = 422, body = Problem, description = "`jdId` is not a job description of this version's project"),
+    ))]
 async fn match_version(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -67,8 +73,9 @@ async fn match_version(
     Ok(axum::Json(text::jd::match_score(&skills, &keywords, &version.latex_content)))
 }
 
-/// Body of `POST /v1/projects/{projectId}/versions`.
-#[derive(Debug, Deserialize, ToSchema)]
+/// Body of `POST /v1/projects/{projectId}/versions`. Its schema is written
+/// by hand below: a BASE version has no parent, a MANUAL one needs one.
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct VersionInput {
     /// A whole LaTeX document: `\documentclass` … `\begin{document}` … `\end{document}`.
@@ -79,6 +86,63 @@ pub struct VersionInput {
     pub version_type: ResumeVersionType,
     pub parent_version_id: Option<Uuid>,
 }
+
+impl utoipa::PartialSchema for VersionInput {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+        let latex = || {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(MAX_LATEX_BYTES))
+                .description(Some(
+                    "A whole LaTeX document (`\\documentclass` … `\\begin{document}` … `\\end{document}`), \
+                     at most 1 MiB of UTF-8, without NUL characters.",
+                ))
+        };
+        let kind = |value: &str| ObjectBuilder::new().schema_type(Type::String).enum_values(Some([value]));
+        let base = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .title(Some("BaseVersionInput"))
+            .description(Some("A BASE version: the start of a tree, without a parent."))
+            .property("latexContent", latex())
+            .property("type", kind("BASE"))
+            .property("parentVersionId", ObjectBuilder::new().schema_type(Type::Null))
+            .required("latexContent")
+            .required("type")
+            .additional_properties(Some(utoipa::openapi::schema::AdditionalProperties::FreeForm(false)));
+        let manual = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .title(Some("ManualVersionInput"))
+            .description(Some("A MANUAL version: a person's edit of `parentVersionId`, a version of the same project."))
+            .property("latexContent", latex())
+            .property("type", kind("MANUAL"))
+            .property(
+                "parentVersionId",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Uuid))),
+            )
+            .required("latexContent")
+            .required("type")
+            .required("parentVersionId")
+            .additional_properties(Some(utoipa::openapi::schema::AdditionalProperties::FreeForm(false)));
+        OneOfBuilder::new()
+            .description(Some(
+                "BASE (no parent) or MANUAL (parent required). AI_GENERATED versions are created only by \
+                 accepting a proposal.",
+            ))
+            .item(base)
+            .item(manual)
+            .examples([serde_json::json!({
+                "type": "BASE",
+                "latexContent": "\\documentclass{article}\n\\begin{document}\n\\section{Experience}\nBuilt things.\n\\end{document}\n"
+            })])
+            .into()
+    }
+}
+
+impl ToSchema for VersionInput {}
 
 /// A version with its sections in document order.
 #[derive(Debug, Serialize, ToSchema)]
@@ -112,32 +176,73 @@ pub struct VersionTree {
     pub items: Vec<VersionNode>,
 }
 
-/// Check that `latex` is a document we can store.
-pub fn validate_latex(latex: &str) -> ApiResult<()> {
+/// Most sections one version may have. A real résumé has a dozen or two;
+/// the cap bounds the work (and rows) one request can cause.
+pub const MAX_SECTIONS: usize = 500;
+
+/// Split `latex` if it is a document we can store: at most
+/// [`MAX_LATEX_BYTES`], one Tailor can split, with at most [`MAX_SECTIONS`].
+fn split_checked(latex: &str) -> ApiResult<text::latex::sections::SplitDocument<'_>> {
     if latex.len() > MAX_LATEX_BYTES {
         return Err(ApiError::invalid(format!("latexContent must be at most {MAX_LATEX_BYTES} bytes")));
     }
-    split(latex).map(|_| ()).map_err(|e| ApiError::invalid(e.to_string()))
+    let doc = split(latex).map_err(|e| ApiError::invalid(e.to_string()))?;
+    if doc.sections.len() > MAX_SECTIONS {
+        return Err(ApiError::invalid(format!(
+            "latexContent has {} sections; a version may have at most {MAX_SECTIONS}",
+            doc.sections.len()
+        )));
+    }
+    Ok(doc)
 }
 
-/// Insert a version and its sections on `conn` (normally inside a
-/// transaction). When `locks_from` is given (the parent's sections, in order,
-/// with the parent's LaTeX), a new section is locked if it matches a locked
-/// parent section: same type and heading title (the n-th of that pair matching
-/// the n-th), or byte-identical content.
+/// A version's sections, split from its LaTeX and with their locks decided:
+/// all the CPU work of creating a version, done by [`prepare_sections`] off
+/// the async threads and before any transaction opens.
+#[derive(Debug)]
+pub struct PreparedSections {
+    sections: Vec<(ResumeSectionType, String)>,
+    locked: Vec<bool>,
+}
+
+/// Split `latex` (refused as [`split_checked`] says) and decide which
+/// sections inherit a lock from `locks_from` (the parent's LaTeX and its
+/// sections in order): a new section is locked if it matches a locked parent
+/// section by type and heading title (the n-th of that pair matching the
+/// n-th), or by byte-identical content. Runs on the blocking pool.
+pub async fn prepare_sections(
+    latex: String,
+    locks_from: Option<(String, Vec<ResumeSection>)>,
+) -> ApiResult<PreparedSections> {
+    off_runtime(move || {
+        let doc = split_checked(&latex)?;
+        let locked = match &locks_from {
+            Some((parent_latex, parent_sections)) => carried_locks(&doc.sections, parent_latex, parent_sections),
+            None => vec![false; doc.sections.len()],
+        };
+        let sections = doc.sections.into_iter().map(|s| (s.section_type, s.content.to_owned())).collect();
+        Ok(PreparedSections { sections, locked })
+    })
+    .await?
+}
+
+/// Run CPU-bound work on the blocking pool, so that it never holds up the
+/// async threads serving everyone else.
+pub async fn off_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
+    tokio::task::spawn_blocking(work).await.map_err(ApiError::internal)
+}
+
+/// Insert a version of `latex` and its `prepared` sections on `conn`
+/// (normally inside a transaction).
 pub async fn insert_version(
     conn: &mut PgConnection,
     project_id: Uuid,
     parent_version_id: Option<Uuid>,
     version_type: ResumeVersionType,
     latex: &str,
-    locks_from: Option<(&str, &[ResumeSection])>,
+    prepared: PreparedSections,
 ) -> ApiResult<VersionWithSections> {
-    let doc = split(latex).map_err(|e| ApiError::invalid(e.to_string()))?;
-    let locked = match locks_from {
-        Some((parent_latex, parent_sections)) => carried_locks(&doc.sections, parent_latex, parent_sections),
-        None => vec![false; doc.sections.len()],
-    };
+    let PreparedSections { sections, locked } = prepared;
     let version = sqlx::query_as!(
         ResumeVersion,
         r#"INSERT INTO "ResumeVersion" (id, "projectId", "parentVersionId", type, status, "latexContent")
@@ -155,10 +260,10 @@ pub async fn insert_version(
     .fetch_one(&mut *conn)
     .await?;
 
-    let ids: Vec<Uuid> = doc.sections.iter().map(|_| Uuid::now_v7()).collect();
-    let types: Vec<String> = doc.sections.iter().map(|s| s.section_type.as_str().to_owned()).collect();
-    let contents: Vec<String> = doc.sections.iter().map(|s| s.content.to_owned()).collect();
-    let order: Vec<i32> = (0..doc.sections.len()).map(|i| i32::try_from(i).unwrap_or(i32::MAX)).collect();
+    let ids: Vec<Uuid> = sections.iter().map(|_| Uuid::now_v7()).collect();
+    let types: Vec<String> = sections.iter().map(|(t, _)| t.as_str().to_owned()).collect();
+    let order: Vec<i32> = (0..sections.len()).map(|i| i32::try_from(i).unwrap_or(i32::MAX)).collect();
+    let contents: Vec<String> = sections.into_iter().map(|(_, c)| c).collect();
     let sections = sqlx::query_as!(
         ResumeSection,
         r#"INSERT INTO "ResumeSection" (id, "versionId", "sectionType", content, "isLocked", "orderIndex")
@@ -181,7 +286,8 @@ pub async fn insert_version(
     Ok(VersionWithSections { version, sections, compile: None })
 }
 
-/// Which of `new` sections inherit a lock from the parent's sections.
+/// Which of `new` sections inherit a lock from the parent's sections, in
+/// time linear in the number of sections (hash lookups, no pairwise scans).
 fn carried_locks(new: &[ExtractedSection<'_>], parent_latex: &str, parent: &[ResumeSection]) -> Vec<bool> {
     // The parent's titles come from splitting its LaTeX again: its sections
     // are exactly that split, in the same order.
@@ -189,28 +295,22 @@ fn carried_locks(new: &[ExtractedSection<'_>], parent_latex: &str, parent: &[Res
         Ok(doc) if doc.sections.len() == parent.len() => doc.sections.into_iter().map(|s| s.title).collect(),
         _ => vec![None; parent.len()],
     };
-    let key = |t: ResumeSectionType, title: &Option<String>| (t, title.as_deref().map(str::to_lowercase));
-    let mut locked_keys: Vec<(ResumeSectionType, Option<String>)> = Vec::new();
+    type Key = (ResumeSectionType, Option<String>);
+    let key = |t: ResumeSectionType, title: &Option<String>| -> Key { (t, title.as_deref().map(str::to_lowercase)) };
+    // For each (type, title): the lock of its 1st, 2nd, … occurrence in the parent.
+    let mut parent_locks: HashMap<Key, Vec<bool>> = HashMap::new();
     for (section, title) in parent.iter().zip(&parent_titles) {
-        if section.is_locked {
-            locked_keys.push(key(section.section_type, title));
-        }
+        parent_locks.entry(key(section.section_type, title)).or_default().push(section.is_locked);
     }
-    let locked_contents: Vec<&str> = parent.iter().filter(|s| s.is_locked).map(|s| s.content.as_str()).collect();
-    let mut seen: Vec<(ResumeSectionType, Option<String>)> = Vec::new();
+    let locked_contents: HashSet<&str> = parent.iter().filter(|s| s.is_locked).map(|s| s.content.as_str()).collect();
+    let mut seen: HashMap<Key, usize> = HashMap::new();
     new.iter()
         .map(|s| {
             let k = key(s.section_type, &s.title);
-            // n-th occurrence of this key in the child matches the n-th in the parent.
-            let nth = seen.iter().filter(|x| **x == k).count();
-            seen.push(k.clone());
-            let parent_nth_locked = parent
-                .iter()
-                .zip(&parent_titles)
-                .filter(|(p, t)| key(p.section_type, t) == k)
-                .nth(nth)
-                .is_some_and(|(p, _)| p.is_locked);
-            parent_nth_locked || locked_contents.contains(&s.content)
+            let nth = seen.entry(k.clone()).or_insert(0);
+            let by_position = parent_locks.get(&k).and_then(|locks| locks.get(*nth)).copied().unwrap_or(false);
+            *nth += 1;
+            by_position || locked_contents.contains(s.content)
         })
         .collect()
 }
@@ -269,8 +369,20 @@ pub async fn version_view(pool: &sqlx::PgPool, user: &CurrentUser, version_id: U
 #[utoipa::path(post, path = "/v1/projects/{projectId}/versions", tag = "versions", request_body = VersionInput,
     params(("projectId" = Uuid, Path)),
     responses(
-        (status = 201, body = VersionWithSections),
-        (status = 400, body = Problem), (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem),
+        (status = 201, description = "The version with its sections", body = VersionWithSections,
+            headers(("Location" = String, description = "the new version's URL")),
+            links(
+                ("GetVersion" = (operation_id = "get_version", parameters(("versionId" = "$response.body#/id")))),
+                ("ActivateVersion" = (operation_id = "activate_version", parameters(("versionId" = "$response.body#/id")))),
+                ("CompileVersion" = (operation_id = "compile_version", parameters(("versionId" = "$response.body#/id")))),
+                ("GetVersionPdf" = (operation_id = "version_pdf", parameters(("versionId" = "$response.body#/id")))),
+                ("GetVersionPreview" = (operation_id = "version_preview", parameters(("versionId" = "$response.body#/id")))),
+                ("DiffFromParent" = (operation_id = "get_diff", parameters(
+                    ("versionId" = "$response.body#/id"), ("from" = "$response.body#/parentVersionId")))),
+                ("LockFirstSection" = (operation_id = "set_lock", parameters(("sectionId" = "$response.body#/sections/0/id")))),
+            )),
+        (status = 404, body = Problem, description = "No such project, or not the caller's"),
+        (status = 422, body = Problem, description = "The LaTeX is not a document Tailor can read, or `parentVersionId` is not a version of this project"),
     ))]
 async fn create_version(
     State(state): State<AppState>,
@@ -293,7 +405,6 @@ async fn create_version(
         }
         _ => {}
     }
-    validate_latex(&input.latex_content)?;
     let parent = match input.parent_version_id {
         Some(parent_id) => {
             let parent = sqlx::query!(
@@ -308,16 +419,11 @@ async fn create_version(
         }
         None => None,
     };
+    let latex = input.latex_content;
+    let prepared = prepare_sections(latex.clone(), parent).await?;
     let mut tx = state.pool.begin().await?;
-    let created = insert_version(
-        &mut tx,
-        project_id,
-        input.parent_version_id,
-        input.version_type,
-        &input.latex_content,
-        parent.as_ref().map(|(latex, sections)| (latex.as_str(), sections.as_slice())),
-    )
-    .await?;
+    let created =
+        insert_version(&mut tx, project_id, input.parent_version_id, input.version_type, &latex, prepared).await?;
     tx.commit().await?;
     let url = format!("/v1/versions/{}", created.version.id);
     Ok((StatusCode::CREATED, location(&url), axum::Json(created)))
@@ -326,7 +432,10 @@ async fn create_version(
 /// The project's version tree, oldest first.
 #[utoipa::path(get, path = "/v1/projects/{projectId}/versions", tag = "versions",
     params(("projectId" = Uuid, Path)),
-    responses((status = 200, body = VersionTree), (status = 404, body = Problem)))]
+    responses(
+        (status = 200, description = "Every version of the project, oldest first", body = VersionTree),
+        (status = 404, body = Problem, description = "No such project, or not the caller's"),
+    ))]
 async fn list_versions(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -349,7 +458,10 @@ async fn list_versions(
 /// One version with its LaTeX and sections.
 #[utoipa::path(get, path = "/v1/versions/{versionId}", tag = "versions",
     params(("versionId" = Uuid, Path)),
-    responses((status = 200, body = VersionWithSections), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    responses(
+        (status = 200, description = "The version", body = VersionWithSections),
+        (status = 404, body = Problem, description = "No such version, or not the caller's"),
+    ))]
 async fn get_version(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -364,7 +476,10 @@ async fn get_version(
 /// PDF, else DRAFT. Activating the ACTIVE version changes nothing.
 #[utoipa::path(post, path = "/v1/versions/{versionId}/activate", tag = "versions",
     params(("versionId" = Uuid, Path)),
-    responses((status = 200, body = VersionWithSections), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    responses(
+        (status = 200, description = "The version, now ACTIVE", body = VersionWithSections),
+        (status = 404, body = Problem, description = "No such version, or not the caller's"),
+    ))]
 async fn activate_version(
     State(state): State<AppState>,
     user: CurrentUser,

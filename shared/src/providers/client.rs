@@ -322,6 +322,9 @@ struct ChoiceMessage {
     content: Option<String>,
 }
 
+/// How much of an error answer's body is read (for its message).
+const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
+
 /// A reusable HTTP client for provider calls (no redirects, ever).
 #[derive(Debug, Clone)]
 pub struct ChatClient {
@@ -344,6 +347,19 @@ impl ChatClient {
         self.limiter = Some(limiter);
         self.queue_wait = queue_wait;
         self
+    }
+
+    /// How long a call to `target` would now wait for its turn under the
+    /// credential's shared limit; `None` when it is not paced (or Redis is
+    /// down, and calls go unpaced).
+    pub async fn turn_wait(&self, target: &Target) -> Option<Duration> {
+        let (Some(limiter), Some(pace)) = (&self.limiter, &target.pace) else { return None };
+        limiter.peek(&pace.key, pace.rate).await.ok()
+    }
+
+    /// Longest wait for a paced call's first turn (`PROVIDER_QUEUE_WAIT_SECS`).
+    pub fn queue_wait(&self) -> Duration {
+        self.queue_wait
     }
 
     /// Wait for a turn under `target`'s shared limit, at most `max_wait`.
@@ -380,6 +396,9 @@ impl ChatClient {
     fn builder(policy: &RetryPolicy) -> reqwest::ClientBuilder {
         reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // Calls go straight to the provider: a proxy named by the
+            // environment (HTTPS_PROXY…) would see every prompt and key.
+            .no_proxy()
             .timeout(policy.request_timeout)
             .connect_timeout(Duration::from_secs(10))
             .user_agent(concat!("tailor/", env!("CARGO_PKG_VERSION")))
@@ -546,7 +565,13 @@ impl ChatClient {
         let mut req = http.post(target.chat_url.clone()).json(body).timeout(timeout);
         req = match &target.auth {
             Auth::Bearer(key) => req.bearer_auth(key.expose_secret()),
-            Auth::ApiKey(key) => req.header("api-key", key.expose_secret()),
+            Auth::ApiKey(key) => {
+                // Sensitive: never printed by the HTTP stack's debug output.
+                let mut value = reqwest::header::HeaderValue::from_str(key.expose_secret())
+                    .map_err(|_| Attempt::Connect("the API key is not a valid header value".into()))?;
+                value.set_sensitive(true);
+                req.header("api-key", value)
+            }
         };
         let failed = |e: reqwest::Error| {
             if e.is_timeout() && !e.is_connect() { Attempt::Timeout } else { Attempt::Connect(without_url(&e)) }
@@ -555,7 +580,15 @@ impl ChatClient {
         let status = response.status();
         if !status.is_success() {
             let retry_after = retry_after(response.headers());
-            let text = response.text().await.unwrap_or_default();
+            // An error's body is read for its message only, and only so far.
+            let mut text = Vec::new();
+            while let Ok(Some(chunk)) = response.chunk().await {
+                text.extend_from_slice(&chunk[..chunk.len().min(MAX_ERROR_BODY_BYTES - text.len())]);
+                if text.len() >= MAX_ERROR_BODY_BYTES {
+                    break;
+                }
+            }
+            let text = String::from_utf8_lossy(&text);
             if status == StatusCode::BAD_REQUEST && text.contains("content_filter") {
                 return Err(Attempt::ContentFilter);
             }

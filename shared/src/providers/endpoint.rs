@@ -20,6 +20,8 @@ pub enum EndpointError {
     NotHttps,
     #[error("endpoint must not contain credentials, a query or a fragment")]
     Decorated,
+    #[error("endpoint must use the https port (443)")]
+    NotPort443,
     #[error("endpoint host must end in .openai.azure.com, .cognitiveservices.azure.com or .services.ai.azure.com")]
     ForeignHost,
     #[error("endpoint host does not resolve")]
@@ -59,7 +61,18 @@ pub fn is_forbidden_ip(ip: IpAddr) -> bool {
                 return is_forbidden_ip(IpAddr::V4(v4));
             }
             let s = v6.segments();
-            v6.is_loopback()
+            // Addresses that embed an IPv4 address and reach it through a
+            // translator or tunnel: whatever they embed, they are not a
+            // public Azure host's own address.
+            let nat64 = s[0] == 0x0064 && s[1] == 0xff9b; // 64:ff9b::/96 and 64:ff9b:1::/48
+            let six_to_four = s[0] == 0x2002; // 2002::/16
+            let teredo = s[0] == 0x2001 && s[1] == 0x0000; // 2001::/32
+            let ipv4_compatible = s[..6].iter().all(|x| *x == 0); // ::a.b.c.d (deprecated)
+            nat64
+                || six_to_four
+                || teredo
+                || ipv4_compatible
+                || v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
                 || (s[0] & 0xfe00) == 0xfc00 // unique local
@@ -79,6 +92,10 @@ pub fn check_shape(raw: &str, allow_insecure: bool) -> Result<Url, EndpointError
     let scheme_ok = url.scheme() == "https" || (allow_insecure && url.scheme() == "http");
     if !scheme_ok {
         return Err(EndpointError::NotHttps);
+    }
+    // `Url` drops an explicit :443 for https, so any port left is another one.
+    if !allow_insecure && url.port().is_some() {
+        return Err(EndpointError::NotPort443);
     }
     let host = url.host_str().ok_or(EndpointError::NotAUrl)?.to_ascii_lowercase();
     let foreign = host.parse::<IpAddr>().is_ok()
@@ -129,6 +146,9 @@ mod tests {
         assert_eq!(check_shape("https://user:pw@x.openai.azure.com", false), Err(EndpointError::Decorated));
         assert_eq!(check_shape("https://x.openai.azure.com/?a=b", false), Err(EndpointError::Decorated));
         assert_eq!(check_shape("file:///etc/passwd", false), Err(EndpointError::NotHttps));
+        assert!(check_shape("https://contoso.openai.azure.com:443/x", false).is_ok());
+        assert_eq!(check_shape("https://contoso.openai.azure.com:8443", false), Err(EndpointError::NotPort443));
+        assert_eq!(check_shape("https://contoso.openai.azure.com:22/", false), Err(EndpointError::NotPort443));
         assert_eq!(check_shape("not a url", false), Err(EndpointError::NotAUrl));
         assert!(check_shape("http://127.0.0.1:9999", true).is_ok(), "the escape hatch admits a local fake");
         assert_eq!(check_shape("ftp://127.0.0.1", true), Err(EndpointError::NotHttps));
@@ -148,6 +168,14 @@ mod tests {
             "fe80::1",
             "fd00::1",
             "::ffff:10.0.0.1",
+            "64:ff9b::a00:1",      // NAT64 of 10.0.0.1
+            "64:ff9b::808:808",    // NAT64 of a public address: still a translator
+            "64:ff9b:1::a00:1",    // local-use NAT64
+            "2002:a00:1::1",       // 6to4 of 10.0.0.1
+            "2002:808:808::1",     // 6to4 of a public address
+            "2001:0:4136:e378::1", // Teredo
+            "::10.0.0.1",          // IPv4-compatible
+            "::8.8.8.8",           // IPv4-compatible, public
         ] {
             assert!(is_forbidden_ip(ip.parse().expect("ip")), "{ip}");
         }

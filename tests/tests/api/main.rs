@@ -6,6 +6,7 @@ mod api_keys;
 mod auth;
 mod bad_input;
 mod job_descriptions;
+mod limits;
 mod ownership;
 mod projects;
 mod realtime;

@@ -124,6 +124,41 @@ impl SseReader {
 }
 
 #[tokio::test]
+async fn many_followers_of_one_job_share_one_reader() {
+    let app = TestApp::spawn_with(|c| c.max_waits_per_user = 50).await;
+    let job = queued_job(&app, "user_many").await;
+    let mut streams = Vec::new();
+    for _ in 0..30 {
+        streams.push(SseReader::open(&app.base, &job, "user_many").await);
+    }
+    for stream in &mut streams {
+        assert_eq!(stream.next_status().await.expect("first")["status"], "QUEUED");
+    }
+    assert_eq!(app.watcher.watched_jobs(), 1, "one reader for the job, not one per stream");
+    let before = app.watcher.reads();
+    let jobs = worker_jobs(&app.pool);
+    let id: Uuid = job.parse().expect("uuid");
+    assert!(jobs.claim(id).await.expect("claim").is_some());
+    for stream in &mut streams {
+        assert_eq!(stream.next_status().await.expect("running")["status"], "RUNNING");
+    }
+    assert!(jobs.complete(id, "\\documentclass{article}", &json!({"applied": []})).await.expect("complete"));
+    for stream in &mut streams {
+        assert_eq!(stream.next_status().await.expect("completed")["status"], "COMPLETED");
+        assert!(stream.next_status().await.is_none(), "closed after the final state");
+    }
+    let reads = app.watcher.reads() - before;
+    // Two changes, read once each for all 30 streams (a recheck may add one).
+    assert!(reads <= 4, "{reads} reads for 30 streams and two changes");
+    drop(streams);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while app.watcher.watched_jobs() > 0 {
+        assert!(Instant::now() < deadline, "the reader stops once the job is final and nobody follows it");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
 async fn events_stream_the_current_state_then_each_change_then_close() {
     let app = TestApp::spawn().await;
     let job = queued_job(&app, "user_sse").await;

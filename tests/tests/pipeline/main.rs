@@ -3,6 +3,7 @@
 //! (`llm-sim`'s router), for every provider behaviour the worker must handle.
 
 mod answers;
+mod fairness;
 mod faults;
 mod pacing;
 mod tailoring;

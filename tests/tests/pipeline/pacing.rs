@@ -108,3 +108,47 @@ async fn a_call_with_no_turn_within_the_queue_wait_fails_saying_why() {
     assert!(started.elapsed() < Duration::from_secs(3), "refused without waiting the slot out");
     assert_eq!(sim.chat_requests(), 1, "the refused call never reached the provider");
 }
+
+#[tokio::test]
+async fn a_job_without_a_turn_soon_waits_in_the_queue_not_in_a_worker_slot() {
+    let app = harness::TestApp::spawn().await;
+    let sim = Sim::start(SimConfig::default()).await;
+    let mut config = app.worker_config(Some(&sim));
+    config.deepseek_rpm = 6; // a turn every 10 s
+    config.provider_defer_over = Duration::from_secs(1);
+    config.provider_queue_wait = Duration::from_secs(60);
+    let worker = harness::TestWorker::start(config);
+    let (project, base, jd) = app.tailoring_setup("user_defer", harness::SAMPLE_RESUME).await;
+    let base = harness::id_of(&base);
+    let first = app.submit("user_defer", &project, &base, &jd, "BALANCED", "DEEPSEEK").await;
+    let done = app.wait_final("user_defer", &first, Duration::from_secs(30)).await;
+    assert_eq!(done["status"], "COMPLETED", "{done}");
+    let first_call = Instant::now();
+
+    // The next turn is about 10 s away: the task goes back to the queue
+    // until then, and the job stays QUEUED (no worker slot is held).
+    let second = app.submit("user_defer", &project, &base, &jd, "BALANCED", "DEEPSEEK").await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let (status, later): (String, bool) = sqlx::query_as(
+            "SELECT status, run_at > now() + interval '2 seconds' FROM apalis.jobs WHERE idempotency_key = $1",
+        )
+        .bind(&second)
+        .fetch_one(&app.pool)
+        .await
+        .expect("task");
+        if status == "Pending" && later {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the task was not put back: {status}, later {later}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (_, job) = app.get(&format!("/v1/ai-jobs/{second}"), "user_defer").await;
+    assert_eq!(job["status"], "QUEUED", "{job}");
+
+    let done = app.wait_final("user_defer", &second, Duration::from_secs(40)).await;
+    assert_eq!(done["status"], "COMPLETED", "it ran when its turn came: {done}");
+    assert!(first_call.elapsed() >= Duration::from_secs(7), "not before its turn: {:?}", first_call.elapsed());
+    assert_eq!(sim.chat_requests(), 2, "one call each, no 429");
+    worker.stop().await.expect("worker stops");
+}

@@ -5,4 +5,5 @@
 
 mod lifecycle;
 mod metrics;
+mod secrets;
 mod traces;

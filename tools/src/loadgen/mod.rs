@@ -71,6 +71,16 @@
 //! `--seconds`, each request reading its whole body, like `wrk`. Meant to
 //! compare `GET /v1/ai-jobs/{id}` with a bare axum+sqlx route.
 //!
+//! # `loadgen heavy`: one heavy request and everyone else
+//!
+//! Versions of many sections (a BASE, then a MANUAL child inheriting its
+//! locks), one at a time, with `/healthz` latency measured while each runs:
+//! see [`heavy`].
+//!
+//! # `loadgen fairness`: one user's backlog, another user's one job
+//!
+//! How long the one job waits to start behind the backlog: see [`fairness`].
+//!
 //! # Cost
 //!
 //! loadgen usually shares the machine with the system under test, so it is
@@ -79,7 +89,9 @@
 //! `--follow long-poll` or `sse` over short polling.
 
 pub mod chart;
+pub mod fairness;
 pub mod hammer;
+pub mod heavy;
 mod http;
 pub mod report;
 pub mod run;
@@ -89,7 +101,9 @@ pub mod stats;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
+pub use fairness::{FairnessArgs, fairness};
 pub use hammer::{HammerArgs, HammerReport, hammer};
+pub use heavy::{HeavyArgs, heavy};
 pub use report::Report;
 pub use run::{Follow, Mode, RunArgs, run};
 
@@ -109,6 +123,11 @@ pub enum Command {
     Run(RunArgs),
     /// Closed-loop GET load on one URL, like wrk.
     Hammer(HammerArgs),
+    /// Versions of many sections, one at a time, with `/healthz` latency
+    /// measured meanwhile.
+    Heavy(HeavyArgs),
+    /// One user's backlog and another user's one job: how long the latter waits.
+    Fairness(FairnessArgs),
 }
 
 /// Runs a parsed command line.
@@ -124,5 +143,7 @@ pub async fn main(cli: Cli) -> Result<()> {
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(())
         }
+        Command::Heavy(args) => heavy(args).await.map(|_| ()),
+        Command::Fairness(args) => fairness(args).await.map(|_| ()),
     }
 }
