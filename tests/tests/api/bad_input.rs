@@ -48,6 +48,43 @@ async fn every_kind_of_bad_input_has_its_status() {
     assert_problem(status, &body, 422);
     let (status, body) = app.get("/v1/projects?limit=abc", "user_bad").await;
     assert_problem(status, &body, 400);
+    // Numbers and times Rust reads but PostgreSQL cannot store, or out of any range: 4xx, never 500.
+    use base64::Engine as _;
+    let cursor = |raw: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
+    let id = uuid::Uuid::nil();
+    for raw in [format!("-211000000000000000|{id}"), format!("9223372036854775807|{id}"), format!("-0|{id}")] {
+        let (status, body) = app.get(&format!("/v1/projects?cursor={}", cursor(&raw)), "user_bad").await;
+        assert!(status == 400 || status == 200, "{raw}: {status} {body}");
+        assert_ne!(status, 500);
+    }
+    let (status, body) =
+        app.get(&format!("/v1/projects?cursor={}", cursor(&format!("-211000000000000000|{id}"))), "user_bad").await;
+    assert_problem(status, &body, 400);
+    for query in ["limit=99999999999999999999", "limit=-1", "limit=1e3", "limit=9223372036854775807"] {
+        let (status, body) = app.get(&format!("/v1/projects?{query}"), "user_bad").await;
+        assert!(status == 400 || status == 422, "{query}: {status} {body}");
+    }
+    let job = uuid::Uuid::new_v4();
+    for query in ["waitSeconds=18446744073709551616", "waitSeconds=-5", "waitSeconds=61", "ifStatus=DONE"] {
+        let (status, body) = app.get(&format!("/v1/ai-jobs/{job}?{query}"), "user_bad").await;
+        assert!(status == 400 || status == 422, "{query}: {status} {body}");
+    }
+    let version = uuid::Uuid::new_v4();
+    for query in ["page=4294967296", "page=-1", "page=0", "page=4294967295"] {
+        let (status, body) = app.get(&format!("/v1/versions/{version}/preview?{query}"), "user_bad").await;
+        assert!(matches!(status, 400 | 404 | 422), "{query}: {status} {body}");
+    }
+    // JSON nested far deeper than any body needs: refused (4xx), and the api lives on.
+    for deep in [
+        format!(r#"{{"name": {}1{}}}"#, "[".repeat(100_000), "]".repeat(100_000)),
+        format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000)),
+        format!("{}{}", r#"{"a":"#.repeat(50_000), "}".repeat(50_000)),
+    ] {
+        let (status, body) = post_raw("/v1/projects", deep.into_bytes(), Some("application/json")).await;
+        assert!(status == 400 || status == 422, "{status} {body}");
+    }
+    let (status, body) = app.get("/v1/me", "user_bad").await;
+    assert_eq!(status, 200, "{body}");
     // Unknown routes and methods.
     let (status, body) = app.get("/v1/nothing-here", "user_bad").await;
     assert_problem(status, &body, 404);

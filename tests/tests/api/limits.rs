@@ -114,39 +114,30 @@ async fn a_client_that_never_finishes_its_headers_is_disconnected() {
 #[tokio::test]
 async fn the_daily_quota_refuses_the_next_job_and_keeps_nothing_of_it() {
     let app = TestApp::spawn_with(|c| c.jobs_per_day = Some(2)).await;
-    let (project, base, jd) = app.tailoring_setup("user_q", SAMPLE_RESUME).await;
+    let user = app.user("user_q");
+    let (project, base, jd) = user.tailoring_setup(SAMPLE_RESUME).await;
     for _ in 0..2 {
-        app.submit("user_q", &project, &id_of(&base), &jd, "BALANCED", "DEEPSEEK").await;
+        user.submit(&project, &base, &jd).await.expect("within the quota");
     }
-    let res = app
-        .req(reqwest::Method::POST, &format!("/v1/projects/{project}/ai-jobs"), "user_q")
-        .json(&json!({"baseVersionId": id_of(&base), "jdId": jd, "mode": "BALANCED"}))
-        .send()
-        .await
-        .expect("third");
-    assert_eq!(res.status(), 429);
-    let wait = retry_after(&res).expect("Retry-After");
-    assert!((1..=86_400).contains(&wait), "until midnight UTC: {wait}");
-    let problem: serde_json::Value = res.json().await.expect("problem");
-    assert!(problem["detail"].as_str().is_some_and(|d| d.contains("at most 2 per day")), "{problem}");
-    let (_, jobs) = app.get(&format!("/v1/projects/{project}/ai-jobs"), "user_q").await;
-    assert_eq!(jobs["items"].as_array().map(Vec::len), Some(2), "the refused job was not recorded");
+    let refused = user.submit(&project, &base, &jd).await.expect_err("over the quota");
+    assert_eq!(refused.status, 429);
+    assert!(refused.retry_after.is_some_and(|s| (1..=86_400).contains(&s)), "until midnight UTC: {refused:?}");
+    assert!(refused.detail().contains("at most 2 per day"), "{refused:?}");
+    assert_eq!(user.jobs(project.id).await.expect("jobs").items.len(), 2, "the refused job was not recorded");
     let tasks: i64 = sqlx::query_scalar("SELECT count(*) FROM apalis.jobs").fetch_one(&app.pool).await.expect("tasks");
     assert_eq!(tasks, 2, "nor queued");
     // Deleting the project (and its jobs with it) does not give the day's quota back.
-    let project_id: uuid::Uuid = project.parse().expect("uuid");
-    sqlx::query(r#"DELETE FROM "ResumeProject" WHERE id = $1"#).bind(project_id).execute(&app.pool).await.expect("delete");
-    let (project, base, jd) = app.tailoring_setup("user_q", SAMPLE_RESUME).await;
-    let (status, problem) = app
-        .post(
-            &format!("/v1/projects/{project}/ai-jobs"),
-            "user_q",
-            json!({"baseVersionId": id_of(&base), "jdId": jd, "mode": "BALANCED"}),
-        )
-        .await;
-    assert_problem(status, &problem, 429);
+    sqlx::query(r#"DELETE FROM "ResumeProject" WHERE id = $1"#)
+        .bind(project.id)
+        .execute(&app.pool)
+        .await
+        .expect("delete");
+    let (project, base, jd) = user.tailoring_setup(SAMPLE_RESUME).await;
+    assert_eq!(user.submit(&project, &base, &jd).await.expect_err("still over").status, 429);
     // Another user has their own quota.
-    queued_job(&app, "user_q2").await;
+    let other = app.user("user_q2");
+    let (project, base, jd) = other.tailoring_setup(SAMPLE_RESUME).await;
+    other.submit(&project, &base, &jd).await.expect("another user's own quota");
 }
 
 #[tokio::test]
