@@ -76,9 +76,13 @@ if e.get("compile"): print("  compiled like its base: %s, %s page(s), %s compile
 curl -fsS "$api/v1/ai-jobs/$JOB/proposal/pdf" -H "Authorization: Bearer $TOKEN" -o "$out/proposal.pdf"
 echo "proposal PDF: $out/proposal.pdf"
 
-step "POST /v1/ai-jobs/$JOB/proposal/accept"
-NEW=$(curl -fsS -X POST "$api/v1/ai-jobs/$JOB/proposal/accept" -H "Authorization: Bearer $TOKEN" | json "['id']")
-echo "new AI_GENERATED version $NEW (child of $VERSION); its compile was queued with it"
+step "POST /v1/ai-jobs/$JOB/proposal/accept with some of its edits"
+EDITS=$(curl -fsS "$api/v1/ai-jobs/$JOB/proposal" -H "Authorization: Bearer $TOKEN" \
+  | python3 -c 'import json,sys; a=json.load(sys.stdin)["edits"]["applied"]; print(json.dumps([e["id"] for e in a[:max(1, len(a) - 1)]]))')
+echo "accepting edits $EDITS (all but the last)"
+NEW=$(curl -fsS -X POST "$api/v1/ai-jobs/$JOB/proposal/accept" -H "Authorization: Bearer $TOKEN" \
+  -H 'content-type: application/json' -d "{\"edits\": $EDITS}" | json "['id']")
+echo "new AI_GENERATED version $NEW (child of $VERSION) with exactly those edits; its compile was queued with it"
 
 step "GET /v1/versions/$NEW/diff?from=$VERSION"
 curl -fsS "$api/v1/versions/$NEW/diff?from=$VERSION" -H "Authorization: Bearer $TOKEN" | python3 -c '

@@ -13,6 +13,7 @@
 //! - [`apply`]: validating and applying edits, LaTeX escaping, final checks.
 //! - [`gates`]: faithfulness (no fact the base résumé lacks); [`budget`]: the
 //!   modes' measured limits.
+//! - [`review`]: a proposal edit by edit: ids, accepting some, section by section.
 //! - [`run`]: one run ([`prepare`], then [`Prepared::finish`] with the answer),
 //!   shared by the worker and `tailor-eval`.
 
@@ -24,6 +25,7 @@ pub mod groups;
 pub mod prompt;
 pub mod protocol;
 pub mod quotes;
+pub mod review;
 pub mod run;
 
 pub use answer::read_answer;

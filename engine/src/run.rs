@@ -125,7 +125,8 @@ pub struct CallTrace {
 #[serde(rename_all = "camelCase")]
 pub struct Trace {
     pub proposed: usize,
-    pub applied: Vec<super::protocol::Edit>,
+    /// With their ids (see [`crate::review`]).
+    pub applied: Vec<super::review::AppliedEdit>,
     /// At most [`MAX_TRACED_REFUSALS`]; the rest in `refusedBeyond`.
     pub refused: Vec<super::apply::Refusal>,
     /// Refusals beyond those listed, counted by gate.
@@ -173,7 +174,7 @@ impl EngineOutput {
         });
         Trace {
             proposed: self.proposed,
-            applied: self.proposal.applied.clone(),
+            applied: super::review::AppliedEdit::identified(&self.proposal.applied),
             refused: refused.iter().take(MAX_TRACED_REFUSALS).cloned().collect(),
             refused_beyond,
             unreadable: self.unreadable.iter().take(20).cloned().collect(),

@@ -79,20 +79,30 @@ pub struct CompileView {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
-/// Object-store keys of a version's files. The key names nothing a user
-/// wrote: the version id is ours, the page number an integer.
+/// Where every stored file of a version lives (its PDF and previews). Keys
+/// name nothing a user wrote: the ids are ours, page numbers integers.
+pub fn version_prefix(version_id: Uuid) -> String {
+    format!("versions/{version_id}/")
+}
+
+/// Where every stored file of an AI job's proposal lives.
+pub fn proposal_prefix(ai_job_id: Uuid) -> String {
+    format!("proposals/{ai_job_id}/")
+}
+
+/// The PDF of a version.
 pub fn version_pdf_key(version_id: Uuid) -> String {
-    format!("versions/{version_id}/resume.pdf")
+    format!("{}resume.pdf", version_prefix(version_id))
 }
 
 /// The PNG preview of page `page` (1-based).
 pub fn version_preview_key(version_id: Uuid, page: u32) -> String {
-    format!("versions/{version_id}/page-{page}.png")
+    format!("{}page-{page}.png", version_prefix(version_id))
 }
 
 /// The PDF of an AI job's proposal (compiled when its base had compiled).
 pub fn proposal_pdf_key(ai_job_id: Uuid) -> String {
-    format!("proposals/{ai_job_id}/resume.pdf")
+    format!("{}resume.pdf", proposal_prefix(ai_job_id))
 }
 
 /// The API path a version's PDF is served at: PDFs are never public, so

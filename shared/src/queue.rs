@@ -122,3 +122,25 @@ pub async fn enqueue_compile(conn: &mut PgConnection, version_id: Uuid, request_
     apalis_postgres::queries::push_tasks(conn, COMPILE_QUEUE_NAME, vec![task]).await?;
     Ok(())
 }
+
+/// Remove the queue tasks of these AI jobs and of these versions' compiles,
+/// whatever their state, on `conn` (inside the transaction that deletes the
+/// jobs and versions). A worker running one of them meanwhile finds its job
+/// or version gone and ends the task quietly; its acknowledgement then
+/// matches no row.
+pub async fn delete_tasks(conn: &mut PgConnection, ai_jobs: &[Uuid], versions: &[Uuid]) -> Result<u64, sqlx::Error> {
+    let jobs: Vec<String> = ai_jobs.iter().map(Uuid::to_string).collect();
+    let versions: Vec<String> = versions.iter().map(Uuid::to_string).collect();
+    let deleted = sqlx::query(
+        "DELETE FROM apalis.jobs
+         WHERE (job_type = $1 AND idempotency_key = ANY($2))
+            OR (job_type = $3 AND split_part(idempotency_key, ':', 1) = ANY($4))",
+    )
+    .bind(QUEUE_NAME)
+    .bind(&jobs)
+    .bind(COMPILE_QUEUE_NAME)
+    .bind(&versions)
+    .execute(conn)
+    .await?;
+    Ok(deleted.rows_affected())
+}

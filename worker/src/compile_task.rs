@@ -48,6 +48,19 @@ async fn handle_task(task: &CompileTask, state: Data<Arc<WorkerState>>) -> Resul
             let key = store(&state.storage, task.version_id, &pending.project_name, &compiled).await?;
             let recorded =
                 retry_while_unavailable(DB_RETRY_BUDGET, || record_success(pool, task, &key, &compiled)).await?;
+            if !recorded {
+                let version = task.version_id;
+                let gone =
+                    retry_while_unavailable(DB_RETRY_BUDGET, || crate::jobs::version_is_gone(pool, version)).await?;
+                if gone {
+                    // Deleted while it compiled: what was just stored goes too.
+                    let prefix = shared::compile::version_prefix(version);
+                    if let Err(e) = state.storage.delete_prefix(&prefix).await {
+                        tracing::warn!(version.id = %version, error = %e, "files of a deleted version could not be removed");
+                    }
+                    return Ok(json!({"skipped": "the version was deleted while it compiled"}));
+                }
+            }
             tracing::info!(
                 version.id = %task.version_id, engine = %compiled.engine, pages = compiled.pages, runs = compiled.runs,
                 duration_ms = compiled.duration.as_millis() as u64, recorded, "version compiled"

@@ -85,6 +85,14 @@ async fn handle_job(task: TailorTask, state: Data<Arc<WorkerState>>) -> Result<V
                     ai_job.id = %job.id, applied = output.proposal.applied.len(), refused = output.proposal.refused.len(),
                     score_before = output.score_before.score, score_after = output.score_after.score, "job completed"
                 );
+            } else if retry_while_unavailable(DB_RETRY_BUDGET, || crate::jobs::job_is_gone(&state.pool, job.id)).await?
+            {
+                // Its project, JD or base was deleted while it ran: the
+                // proposal's stored PDF (if any) goes too.
+                tracing::info!(ai_job.id = %job.id, "job deleted while it ran; proposal discarded");
+                if let Err(e) = state.storage.delete_prefix(&shared::compile::proposal_prefix(job.id)).await {
+                    tracing::warn!(ai_job.id = %job.id, error = %e, "files of a deleted job could not be removed");
+                }
             } else {
                 tracing::warn!(ai_job.id = %job.id, "job finished elsewhere; proposal discarded");
             }

@@ -215,3 +215,18 @@ impl Jobs {
         Ok(deleted)
     }
 }
+
+/// Whether the AIJob no longer exists (deleted with its project, JD or base).
+pub async fn job_is_gone(pool: &sqlx::PgPool, job_id: Uuid) -> Result<bool, sqlx::Error> {
+    let found =
+        sqlx::query_scalar!(r#"SELECT 1 AS "one!" FROM "AIJob" WHERE id = $1"#, job_id).fetch_optional(pool).await?;
+    Ok(found.is_none())
+}
+
+/// Whether the version no longer exists (deleted).
+pub async fn version_is_gone(pool: &sqlx::PgPool, version_id: Uuid) -> Result<bool, sqlx::Error> {
+    let found = sqlx::query_scalar!(r#"SELECT 1 AS "one!" FROM "ResumeVersion" WHERE id = $1"#, version_id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(found.is_none())
+}

@@ -19,6 +19,7 @@ use crate::state::AppState;
 
 pub mod ai_jobs;
 pub mod api_keys;
+pub mod deletion;
 pub mod diffs;
 pub mod health;
 pub mod job_descriptions;
@@ -72,6 +73,7 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(proposals::router())
         .merge(diffs::router())
         .merge(api_keys::router())
+        .merge(deletion::router())
         .split_for_parts();
     openapi::finish(&mut doc);
     (routes, doc)

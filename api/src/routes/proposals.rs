@@ -1,10 +1,11 @@
-//! Proposals: read the AI job's ProposedVersion, accept it (a new
-//! AI_GENERATED version, child of the job's base, with its VersionDiff, in
-//! one transaction), or reject it (delete).
+//! Proposals: read the AI job's ProposedVersion (with its edits, each with
+//! an id, and its sections before and after), accept it whole or only some
+//! of its edits (a new AI_GENERATED version, child of the job's base, with
+//! its VersionDiff, in one transaction), or reject it (delete).
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use shared::model::{ProposedVersion, ResumeVersionType};
 use text::jd::{ExtractedSkills, Keyword, MatchScore, match_score};
@@ -34,10 +35,13 @@ pub struct ProposalView {
     #[serde(flatten)]
     pub proposal: ProposedVersion,
     pub match_score: MatchComparison,
-    /// The job's trace (`proposed`, `applied`, `refused` with `gate` and
-    /// `reason`, `attempts`); null once the queue has pruned it.
+    /// The job's trace (`proposed`, `applied` with each edit's `id`,
+    /// `refused` with `gate` and `reason`, `attempts`); null if none was kept.
     #[schema(value_type = Option<Object>)]
     pub edits: Option<Value>,
+    /// Every section of the base beside the proposal's, with the ids of the
+    /// applied edits in it.
+    pub sections: Vec<engine::review::SectionReview>,
 }
 
 /// Match scores against the job's JD.
@@ -82,10 +86,21 @@ async fn get_proposal(
         base: match_score(&skills, &keywords, &row.base_latex),
         proposal: match_score(&skills, &keywords, &row.proposed_latex_content),
     };
-    let edits: Option<Value> =
+    let mut edits: Option<Value> =
         sqlx::query_scalar!("SELECT trace FROM tailor.ai_job_trace WHERE ai_job_id = $1", job_id)
             .fetch_optional(&state.pool)
             .await?;
+    let applied = edits.as_ref().map(engine::review::applied_edits).unwrap_or_default();
+    // Traces written before edits had ids get them, as they would have been given.
+    if let Some(list) = edits.as_mut().and_then(|t| t.get_mut("applied")).and_then(Value::as_array_mut) {
+        for (entry, edit) in list.iter_mut().zip(&applied) {
+            if let Some(entry) = entry.as_object_mut() {
+                entry.entry("id").or_insert_with(|| Value::String(edit.id.clone()));
+            }
+        }
+    }
+    let (base, proposed) = (row.base_latex.clone(), row.proposed_latex_content.clone());
+    let sections = off_runtime(move || engine::review::sections(&base, &proposed, &applied)).await?;
     Ok(axum::Json(ProposalView {
         proposal: ProposedVersion {
             id: row.id,
@@ -96,13 +111,28 @@ async fn get_proposal(
         },
         match_score,
         edits,
+        sections,
     }))
 }
 
-/// Accept the proposal: a new AI_GENERATED version (parent: the job's base
-/// version; sections extracted; the base's locks carried) and its diff from
-/// the base, in one transaction. Accepting twice answers 409.
+/// Body of `POST /v1/ai-jobs/{jobId}/proposal/accept` (optional).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(examples(json!({"edits": ["e1", "e3"]})))]
+pub struct AcceptInput {
+    /// The ids of the applied edits to accept (`edits.applied[].id` of the
+    /// proposal); the others are left out. Absent (or no body): all of them.
+    #[schema(min_items = 1, max_items = 1000)]
+    pub edits: Option<Vec<String>>,
+}
+
+/// Accept the proposal, whole or only the edits named in the body: a new
+/// AI_GENERATED version (parent: the job's base version; sections
+/// extracted; the base's locks carried) holding exactly those edits applied
+/// to the base, and its diff from the base, in one transaction. Accepting
+/// the same content twice answers 409.
 #[utoipa::path(post, path = "/v1/ai-jobs/{jobId}/proposal/accept", tag = "ai-jobs",
+    request_body(content = Option<AcceptInput>, description = "Only these edits (optional: without a body, all)"),
     params(("jobId" = Uuid, Path)),
     responses(
         (status = 201, description = "The new AI_GENERATED version", body = VersionWithSections,
@@ -113,13 +143,20 @@ async fn get_proposal(
                     ("versionId" = "$response.body#/id"), ("from" = "$response.body#/parentVersionId")))),
             )),
         (status = 404, body = Problem, description = "No such job, not the caller's, or no proposal"),
-        (status = 409, body = Problem, description = "This proposal has already been accepted"),
+        (status = 409, body = Problem, description = "This proposal (or this choice of its edits) has already been accepted"),
+        (status = 422, body = Problem, description = "An id that is not an applied edit of this proposal, an edit in a section locked since, or an empty list"),
     ))]
 async fn accept_proposal(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(job_id): Path<Uuid>,
+    body: Result<Option<axum::Json<Option<AcceptInput>>>, axum::extract::rejection::JsonRejection>,
 ) -> ApiResult<(StatusCode, HeaderMap, axum::Json<VersionWithSections>)> {
+    // No body, `null`, `{}`: everything; `{"edits": [...]}`: those.
+    let chosen = body?.and_then(|axum::Json(input)| input).and_then(|input| input.edits);
+    if chosen.as_ref().is_some_and(Vec::is_empty) {
+        return Err(ApiError::invalid("edits must name at least one edit (without a body, all are accepted)"));
+    }
     // Read and prepare first (splitting, locks, the diff: CPU work, off the
     // async threads), then write in a short transaction that locks the
     // proposal and checks it was not accepted meanwhile.
@@ -139,9 +176,24 @@ async fn accept_proposal(
     .await?
     .ok_or(ApiError::NotFound("proposal"))?;
     let base_sections = load_sections(&state.pool, proposal.base_version_id).await?;
-    let prepared = prepare_sections(proposal.latex.clone(), Some((proposal.base_latex.clone(), base_sections))).await?;
-    let (base_latex, latex) = (proposal.base_latex.clone(), proposal.latex.clone());
-    let diff = off_runtime(move || text::diff::diff_documents(&base_latex, &latex)).await?;
+    let latex = match chosen {
+        None => proposal.latex.clone(),
+        Some(ids) => {
+            let trace = sqlx::query_scalar!("SELECT trace FROM tailor.ai_job_trace WHERE ai_job_id = $1", job_id)
+                .fetch_optional(&state.pool)
+                .await?
+                .ok_or_else(|| ApiError::invalid("this proposal kept no list of its edits: accept it whole"))?;
+            let applied = engine::review::applied_edits(&trace);
+            let locked: Vec<bool> = base_sections.iter().map(|s| s.is_locked).collect();
+            let base = proposal.base_latex.clone();
+            off_runtime(move || engine::review::accept(&base, &locked, &applied, &ids))
+                .await?
+                .map_err(|refused| ApiError::invalid(refused.to_string()))?
+        }
+    };
+    let prepared = prepare_sections(latex.clone(), Some((proposal.base_latex.clone(), base_sections))).await?;
+    let (base_latex, new_latex) = (proposal.base_latex.clone(), latex.clone());
+    let diff = off_runtime(move || text::diff::diff_documents(&base_latex, &new_latex)).await?;
 
     let mut tx = state.pool.begin().await?;
     // Lock the proposal: concurrent accepts of one proposal are serialised.
@@ -162,19 +214,19 @@ async fn accept_proposal(
                AND "createdAt" >= $2 AND "latexContent" = $3) AS "exists!""#,
         proposal.base_version_id,
         proposal.created_at,
-        proposal.latex
+        latex
     )
     .fetch_one(&mut *tx)
     .await?;
     if already {
-        return Err(ApiError::Conflict("this proposal has already been accepted".into()));
+        return Err(ApiError::Conflict("this proposal (or this choice of its edits) has already been accepted".into()));
     }
     let created = insert_version(
         &mut tx,
         proposal.project_id,
         Some(proposal.base_version_id),
         ResumeVersionType::AiGenerated,
-        &proposal.latex,
+        &latex,
         prepared,
     )
     .await?;

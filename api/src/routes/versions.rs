@@ -33,6 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_version))
         .routes(routes!(activate_version))
         .routes(routes!(match_version))
+        .routes(routes!(version_latex))
 }
 
 /// `?jdId=` of the match route.
@@ -510,4 +511,41 @@ async fn activate_version(
     tx.commit().await?;
     tracing::info!(version.id = %version_id, project.id = %project_id, "version activated");
     Ok(axum::Json(version_view(&state.pool, &user, version_id).await?))
+}
+
+/// The version's LaTeX source as a file, named after the project.
+#[utoipa::path(get, path = "/v1/versions/{versionId}/latex", tag = "versions",
+    params(("versionId" = Uuid, Path)),
+    responses(
+        (status = 200, content_type = "application/x-tex", body = String, description = "The LaTeX source",
+            headers(("Content-Disposition" = String, description = "`attachment`, with a file name from the project's name"))),
+        (status = 404, body = Problem, description = "No such version, or not the caller's"),
+    ))]
+async fn version_latex(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(version_id): Path<Uuid>,
+) -> ApiResult<axum::response::Response> {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+    let row = sqlx::query!(
+        r#"SELECT v."latexContent" AS latex, p.name FROM "ResumeVersion" v
+           JOIN "ResumeProject" p ON p.id = v."projectId"
+           WHERE v.id = $1 AND p."userId" = $2"#,
+        version_id,
+        user.id
+    )
+    .fetch_optional(&state.pool)
+    .await?
+    .ok_or(ApiError::NotFound("version"))?;
+    let disposition = shared::compile::content_disposition("attachment", &row.name, "tex");
+    let mut response = row.latex.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/x-tex; charset=utf-8"));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&disposition).map_err(|e| ApiError::internal(anyhow::anyhow!("disposition: {e}")))?,
+    );
+    Ok(response)
 }

@@ -68,7 +68,13 @@ export async function walkthrough(baseUrl: string, token: string, latexContent: 
   const proposal = await api.GET("/v1/ai-jobs/{jobId}/proposal", { params: { path: { jobId: job.id } } });
   if (!proposal.data) fail("proposal", proposal.error, proposal.response.status);
 
-  const accepted = await api.POST("/v1/ai-jobs/{jobId}/proposal/accept", { params: { path: { jobId: job.id } } });
+  // Accept only the edits of the first two sections that have any (ids from
+  // the section-by-section view); without a body, everything is accepted.
+  const edits = proposal.data.sections.flatMap((section) => section.edits).slice(0, 2);
+  const accepted = await api.POST("/v1/ai-jobs/{jobId}/proposal/accept", {
+    params: { path: { jobId: job.id } },
+    body: { edits },
+  });
   if (!accepted.data) fail("accept", accepted.error, accepted.response.status);
   const versionId = accepted.data.id;
 
@@ -76,6 +82,11 @@ export async function walkthrough(baseUrl: string, token: string, latexContent: 
     params: { path: { versionId }, query: { from: base.data.id } },
   });
   if (!diff.data) fail("diff", diff.error, diff.response.status);
+  console.log("rewritten", diff.data.rewritten.length);
+
+  const latex = await api.GET("/v1/versions/{versionId}/latex", { params: { path: { versionId } }, parseAs: "text" });
+  if (latex.data === undefined) fail("latex", latex.error, latex.response.status);
+  console.log("latex bytes", latex.data.length, latex.response.headers.get("Content-Disposition"));
 
   const compiling = await api.POST("/v1/versions/{versionId}/compile", { params: { path: { versionId } } });
   if (!compiling.data) fail("compile", compiling.error, compiling.response.status);

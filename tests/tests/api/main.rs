@@ -5,6 +5,7 @@ mod ai_jobs;
 mod api_keys;
 mod auth;
 mod bad_input;
+mod deletion;
 mod job_descriptions;
 mod limits;
 mod ownership;

@@ -5,6 +5,7 @@
 //! S3 store against a local S3 server (`s3`).
 
 mod api;
+mod deletion;
 mod proposals;
 mod s3;
 mod sandbox;

@@ -6,4 +6,5 @@ mod answers;
 mod fairness;
 mod faults;
 mod pacing;
+mod review;
 mod tailoring;
