@@ -18,6 +18,15 @@
 #                               jobs, then user B one; B's wait to RUNNING
 #                               (llm-sim at 1 s, 2 workers of 4, DeepSeek at
 #                               120 RPM; bench/fairness.json)
+#   scripts/bench.sh --queue    only the per-job cost of the pipeline: 200
+#                               jobs of warm-up, then QUEUE_JOBS (3,000) with
+#                               20 users, 64 in flight, followed by SSE and by
+#                               polling every 200 ms; jobs/s, commits and
+#                               tuples fetched per job (the whole database
+#                               and apalis.jobs), the queue table's rows and
+#                               dead rows at the end, CPU seconds per job of
+#                               the api, the workers and PostgreSQL
+#                               (bench/queue.json)
 #   (BENCH_API_BIN and BENCH_WORKER_BIN run other binaries, e.g. an earlier
 #   commit's, under the same load: before and after.)
 #   scripts/bench.sh --decay [N]  only the long run: N jobs (default 100000)
@@ -42,6 +51,7 @@ decay=false; [ "${1:-}" = "--decay" ] && decay=true && DECAY_JOBS="${2:-100000}"
 tracing_only=false; [ "${1:-}" = "--tracing" ] && tracing_only=true
 heavy_only=false; [ "${1:-}" = "--heavy" ] && heavy_only=true
 fairness_only=false; [ "${1:-}" = "--fairness" ] && fairness_only=true
+queue_only=false; [ "${1:-}" = "--queue" ] && queue_only=true
 profile="${BENCH_PROFILE:-release}"
 export SQLX_OFFLINE=true; unset DATABASE_URL
 target="${CARGO_TARGET_DIR:-target}"
@@ -171,6 +181,53 @@ if $heavy_only; then
   start_api
   "$bin/loadgen" heavy --api "$api" --jwt-private-key "$keys/dev-private.pem" \
     --sections "${HEAVY_SECTIONS:-500,1000,10000,40000}" --report "$out/heavy.json"
+  exit 0
+fi
+
+# PostgreSQL's counters now, as JSON: commits and tuples fetched (this
+# database), apalis.jobs' tuples fetched, live and dead rows, and the CPU
+# time of every PostgreSQL backend and helper so far (ms).
+pg_counters() {
+  # Live backends and helpers, plus what the exited ones used (the
+  # postmaster's children's time).
+  local pg_cpu=0 ticks postmaster
+  ticks=$(getconf CLK_TCK)
+  for p in $(pgrep -f '^postgres:' || true); do pg_cpu=$((pg_cpu + $(cpu_ms "$p"))); done
+  postmaster=$(pgrep -o -f 'bin/postgres' || true)
+  if [ -n "$postmaster" ]; then
+    pg_cpu=$((pg_cpu + $(awk '{print $16 + $17}' "/proc/$postmaster/stat") * 1000 / ticks))
+  fi
+  psql "$db" -Atc "SELECT json_build_object(
+      'commits', (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()),
+      'tuplesFetched', (SELECT tup_fetched FROM pg_stat_database WHERE datname = current_database()),
+      'queueTuplesFetched', (SELECT coalesce(idx_tup_fetch, 0) + seq_tup_read FROM pg_stat_user_tables WHERE schemaname = 'apalis' AND relname = 'jobs'),
+      'queueRows', (SELECT count(*) FROM apalis.jobs),
+      'queueDeadRows', (SELECT n_dead_tup FROM pg_stat_user_tables WHERE schemaname = 'apalis' AND relname = 'jobs'),
+      'postgresCpuMs', $pg_cpu)"
+}
+
+queue_run() {  # follow
+  local follow=$1 jobs="${QUEUE_JOBS:-3000}"
+  stop_workers; [ -n "${api_pid:-}" ] && stop_api
+  start_api
+  start_workers 2 "${BENCH_WORKER_CONCURRENCY:-64}"
+  loadgen --users 20 --jobs 200 --concurrency 64 --follow "$follow" --report "$out/queue-warmup-$follow.json"
+  # Counters settle (pg_stat is flushed about once a second).
+  sleep 2
+  local before api_before workers_before
+  before=$(pg_counters); api_before=$(cpu_ms "$api_pid"); workers_before=$(cpu_ms "${worker_pids[@]}")
+  loadgen --users 20 --jobs "$jobs" --concurrency 64 --follow "$follow" --poll-interval-ms 200 --report "$out/queue-$follow.json"
+  sleep 2
+  echo "{\"before\": $before, \"after\": $(pg_counters), \"jobs\": $jobs, \"apiCpuMs\": $(( $(cpu_ms "$api_pid") - api_before )), \"workersCpuMs\": $(( $(cpu_ms "${worker_pids[@]}") - workers_before ))}" \
+    > "$out/queue-$follow-counters.json"
+}
+
+if $queue_only; then
+  step "per-job cost: 200 jobs of warm-up, then ${QUEUE_JOBS:-3000}, 20 users, 64 in flight; by SSE, then polling every 200 ms"
+  start_sim 0
+  queue_run sse
+  queue_run poll
+  python3 scripts/bench_report.py --queue "$out"
   exit 0
 fi
 

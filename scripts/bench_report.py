@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Assemble bench/bench-report.json and bench-report.md from the suite's step
 reports (scripts/bench.sh writes them). Usage: bench_report.py OUT PROFILE QUICK,
-or bench_report.py --tracing OUT for step (h) alone."""
+bench_report.py --tracing OUT for step (h) alone, or bench_report.py --queue OUT
+for the per-job cost run (bench.sh --queue)."""
 import json
 import os
 import platform
@@ -33,6 +34,40 @@ def tracing_summary(out):
         "cpuUnreachableVsOff": round(on["medianCpuMsPerJob"] / off["medianCpuMsPerJob"], 3),
     }
 
+
+def queue_summary(out):
+    """bench.sh --queue: per followed-by mode, jobs/s and what each job cost
+    PostgreSQL (commits, tuples fetched), the queue table at the end, and the
+    CPU seconds per job of each process."""
+    summary = {}
+    for follow in ("sse", "poll"):
+        run = json.load(open(os.path.join(out, f"queue-{follow}.json")))
+        c = json.load(open(os.path.join(out, f"queue-{follow}-counters.json")))
+        before, after, jobs = c["before"], c["after"], c["jobs"]
+        per_job = lambda key: round((after[key] - before[key]) / jobs, 2)
+        summary[follow] = {
+            "jobsPerSec": round(run["throughputJobsPerSec"], 1),
+            "lost": run["lost"],
+            "failed": run["failed"],
+            "commitsPerJob": per_job("commits"),
+            "tuplesFetchedPerJob": per_job("tuplesFetched"),
+            "queueTuplesFetchedPerJob": per_job("queueTuplesFetched"),
+            "queueRowsAtEnd": after["queueRows"],
+            "queueDeadRowsAtEnd": after["queueDeadRows"],
+            "cpuSecondsPerJob": {
+                "api": round(c["apiCpuMs"] / 1000 / jobs, 5),
+                "workers": round(c["workersCpuMs"] / 1000 / jobs, 5),
+                "postgres": round((after["postgresCpuMs"] - before["postgresCpuMs"]) / 1000 / jobs, 5),
+            },
+        }
+    with open(os.path.join(out, "queue.json"), "w") as f:
+        json.dump(summary, f, indent=2)
+    return summary
+
+
+if sys.argv[1] == "--queue":
+    print(json.dumps(queue_summary(sys.argv[2]), indent=2))
+    sys.exit(0)
 
 if sys.argv[1] == "--tracing":
     print(json.dumps(tracing_summary(sys.argv[2]), indent=2))

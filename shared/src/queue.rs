@@ -144,3 +144,17 @@ pub async fn delete_tasks(conn: &mut PgConnection, ai_jobs: &[Uuid], versions: &
     .await?;
     Ok(deleted.rows_affected())
 }
+
+/// Remove the queue task of an AI job that has just ended (COMPLETED or
+/// FAILED), on `conn`, inside the transaction that ends it. The queue table
+/// then holds only work not yet done, so every fetch walks a small table;
+/// the job's outcome and trace live in our own tables. apalis' own
+/// acknowledgement afterwards matches no row and changes nothing.
+pub async fn finish_ai_task(conn: &mut PgConnection, ai_job_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM apalis.jobs WHERE job_type = $1 AND idempotency_key = $2")
+        .bind(QUEUE_NAME)
+        .bind(ai_job_id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}

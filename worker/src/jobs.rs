@@ -97,9 +97,12 @@ impl Jobs {
     }
 
     /// Write the job's one proposal (replacing any earlier one) and its
-    /// trace, and complete it, in one statement (so one round trip and one
-    /// commit). Returns false, writing nothing, if the job is no longer RUNNING.
+    /// trace, and complete it, in one statement, and remove its queue task
+    /// in the same transaction (one commit; the queue table keeps only work
+    /// not yet done). Returns false, writing nothing, if the job is no longer
+    /// RUNNING.
     pub async fn complete(&self, job_id: Uuid, latex: &str, trace: &serde_json::Value) -> Result<bool, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
         let moved = sqlx::query_scalar!(
             r#"WITH moved AS (
                  UPDATE "AIJob" SET status = 'COMPLETED' WHERE id = $1 AND status = 'RUNNING' RETURNING id
@@ -117,24 +120,34 @@ impl Jobs {
             latex,
             trace
         )
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
+        if moved == 1 {
+            shared::queue::finish_ai_task(&mut tx, job_id).await?;
+        }
+        tx.commit().await?;
         if moved == 1 {
             self.events.publish(job_id, AiJobStatus::Completed);
         }
         Ok(moved == 1)
     }
 
-    /// Fail the job with a message a user can act on (never a secret).
+    /// Fail the job with a message a user can act on (never a secret), and
+    /// remove its queue task in the same transaction.
     pub async fn fail(&self, job_id: Uuid, message: &str) -> Result<bool, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
         let moved = sqlx::query!(
             r#"UPDATE "AIJob" SET status = 'FAILED', "errorMessage" = $2 WHERE id = $1 AND status = 'RUNNING'"#,
             job_id,
             message
         )
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?
         .rows_affected();
+        if moved == 1 {
+            shared::queue::finish_ai_task(&mut tx, job_id).await?;
+        }
+        tx.commit().await?;
         if moved == 1 {
             self.events.publish(job_id, AiJobStatus::Failed);
         }

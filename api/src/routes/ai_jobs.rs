@@ -11,7 +11,8 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::Stream;
 use serde::Deserialize;
@@ -239,7 +240,10 @@ pub struct WaitParams {
 #[utoipa::path(get, path = "/v1/ai-jobs/{jobId}", tag = "ai-jobs",
     params(("jobId" = Uuid, Path), WaitParams),
     responses(
-        (status = 200, description = "The job", body = AiJob),
+        (status = 200, description = "The job", body = AiJob,
+            headers(("ETag" = String, description = "the job's state (status and last change); send it back in `If-None-Match`"))),
+        (status = 304, description = "Not modified: the job is still as the `If-None-Match` ETag says",
+            headers(("ETag" = String, description = "the job's state"))),
         (status = 400, body = Problem, description = "A malformed parameter, or one this route does not take"),
         (status = 404, body = Problem, description = "No such job, or not the caller's"),
         (status = 422, body = Problem, description = "`waitSeconds` is above 60"),
@@ -250,18 +254,37 @@ async fn get_job(
     user: CurrentUser,
     Path(job_id): Path<Uuid>,
     Query(params): Query<WaitParams>,
-) -> ApiResult<axum::Json<AiJob>> {
+    request: HeaderMap,
+) -> ApiResult<axum::response::Response> {
+    let job = wait_for_job(&state, &user, job_id, &params).await?;
+    // A poller that sends back the ETag it has gets 304 while nothing
+    // changed: no body to build, send or parse.
+    let tag = format!("W/\"{}-{}\"", job.status, job.updated_at.timestamp_micros());
+    let etag = HeaderValue::from_str(&tag).map_err(ApiError::internal)?;
+    let unchanged = request
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|given| given.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
+    let mut response =
+        if unchanged { StatusCode::NOT_MODIFIED.into_response() } else { axum::Json(job).into_response() };
+    response.headers_mut().insert(header::ETAG, etag);
+    Ok(response)
+}
+
+/// The job now, or (with `waitSeconds`) once its status differs from
+/// `ifStatus`, or at the deadline.
+async fn wait_for_job(state: &AppState, user: &CurrentUser, job_id: Uuid, params: &WaitParams) -> ApiResult<AiJob> {
     let wait = params.wait_seconds.unwrap_or(0);
     if wait > MAX_WAIT_SECONDS {
         return Err(ApiError::invalid(format!("waitSeconds must be between 0 and {MAX_WAIT_SECONDS}")));
     }
     if wait == 0 {
-        return Ok(axum::Json(owned_job(&state, &user, job_id).await?));
+        return owned_job(state, user, job_id).await;
     }
     let deadline = Instant::now() + Duration::from_secs(wait);
     let _slot = state.waits.acquire(user.id)?;
     let mut follow = state.watcher.follow(job_id);
-    let mut job = owned_job(&state, &user, job_id).await?;
+    let mut job = owned_job(state, user, job_id).await?;
     let seen = params.if_status.unwrap_or(job.status);
     while job.status == seen && !job.status.is_terminal() {
         match follow.next(deadline).await {
@@ -270,7 +293,7 @@ async fn get_job(
             Some(Seen::Unread) | None => break,
         }
     }
-    Ok(axum::Json(job))
+    Ok(job)
 }
 
 /// The job, if the caller owns it; 404 otherwise.

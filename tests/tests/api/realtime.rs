@@ -278,3 +278,29 @@ async fn submissions_over_the_users_rate_get_429_with_retry_after() {
         .await;
     assert_eq!(status, 202);
 }
+
+#[tokio::test]
+async fn polling_with_the_etag_answers_304_until_the_job_changes() {
+    let app = TestApp::spawn().await;
+    let job = queued_job(&app, "user_etag").await;
+    let poll = |etag: Option<String>| {
+        let mut req = app.req(reqwest::Method::GET, &format!("/v1/ai-jobs/{job}"), "user_etag");
+        if let Some(tag) = etag {
+            req = req.header("If-None-Match", tag);
+        }
+        req.send()
+    };
+    let first = poll(None).await.expect("poll");
+    assert_eq!(first.status(), 200);
+    let etag = first.headers().get("etag").and_then(|v| v.to_str().ok()).expect("an ETag").to_owned();
+    let same = poll(Some(etag.clone())).await.expect("poll");
+    assert_eq!(same.status(), 304);
+    assert_eq!(same.headers().get("etag").and_then(|v| v.to_str().ok()), Some(etag.as_str()));
+    assert!(same.bytes().await.expect("body").is_empty(), "no body while nothing changed");
+    run_and_complete(&app, &job).await;
+    let changed = poll(Some(etag.clone())).await.expect("poll");
+    assert_eq!(changed.status(), 200, "the job changed");
+    assert_ne!(changed.headers().get("etag").and_then(|v| v.to_str().ok()), Some(etag.as_str()));
+    let body: Value = changed.json().await.expect("job");
+    assert_eq!(body["status"], "COMPLETED");
+}

@@ -121,7 +121,20 @@ async fn finished_queue_tasks_are_pruned_and_the_trace_survives() {
     let done_job = app.submit("user_p", &project, &id_of(&base), &jd, "BALANCED", "DEEPSEEK").await;
     assert_eq!(app.wait_final("user_p", &done_job, Duration::from_secs(30)).await["status"], "COMPLETED");
     worker.stop().await.expect("stop");
-    // A task that failed once and may still be retried must stay.
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM apalis.jobs WHERE idempotency_key = $1")
+        .bind(&done_job)
+        .fetch_one(&app.pool)
+        .await
+        .expect("count");
+    assert_eq!(left, 0, "a finished job's task leaves the queue table with its completion");
+    // A task apalis marked Done (one whose job had already ended) is pruned
+    // after the retention; one that failed once and may be retried stays.
+    let acknowledged = app.submit("user_p", &project, &id_of(&base), &jd, "BALANCED", "DEEPSEEK").await;
+    sqlx::query("UPDATE apalis.jobs SET status = 'Done', done_at = now() WHERE idempotency_key = $1")
+        .bind(&acknowledged)
+        .execute(&app.pool)
+        .await
+        .expect("done");
     let retrying = app.submit("user_p", &project, &id_of(&base), &jd, "BALANCED", "DEEPSEEK").await;
     sqlx::query("UPDATE apalis.jobs SET status = 'Failed', attempts = 1, done_at = now() WHERE idempotency_key = $1")
         .bind(&retrying)
