@@ -118,16 +118,18 @@ impl JobWatcher {
             // it); a follower without a reader sees no change and times out.
             return Follow { job_id, state: watch::channel(Seen::Unread).1, hub: self.inner.clone() };
         };
-        let entry = jobs.entry(job_id).or_insert_with(|| {
-            let bell = watch::channel(0).0;
-            let state = Arc::new(watch::channel(Seen::Unread).0);
-            tokio::spawn(read_job_changes(job_id, bell.subscribe(), state.clone(), self.inner.clone()));
-            Entry { bell, state }
-        });
         // What the reader read before now is no news: the request reads the
         // job itself after this, as new or newer.
-        let state = entry.state.subscribe();
-        Follow { job_id, state, hub: self.inner.clone() }
+        if let Some(entry) = jobs.get(&job_id) {
+            return Follow { job_id, state: entry.state.subscribe(), hub: self.inner.clone() };
+        }
+        let bell = watch::channel(0).0;
+        let state = Arc::new(watch::channel(Seen::Unread).0);
+        // Subscribed before the reader starts, which stops when nobody is.
+        let follower = state.subscribe();
+        tokio::spawn(read_job_changes(job_id, bell.subscribe(), state.clone(), self.inner.clone()));
+        jobs.insert(job_id, Entry { bell, state });
+        Follow { job_id, state: follower, hub: self.inner.clone() }
     }
 
     /// Whether status events are flowing (the Redis subscription is live).
@@ -188,16 +190,28 @@ impl Drop for Follow {
     }
 }
 
-/// The reader of one job: read it, hand the state out if it changed, wait
-/// for the doorbell or the recheck timer, again; until the job is final or
-/// gone, or nobody follows it.
+/// The reader of one job: wait for the doorbell or the recheck timer, read
+/// the job, hand the state out if it changed, again; until the job is final
+/// or gone, or nobody follows it.
 async fn read_job_changes(
     job_id: Uuid,
     mut bell: watch::Receiver<u64>,
     state: Arc<watch::Sender<Seen>>,
     hub: Arc<Inner>,
 ) {
+    // No read to start with: the request that started following reads the
+    // job itself, after registering; the reader reads when it changes.
     loop {
+        let recheck = if hub.subscribed.load(Ordering::Relaxed) { RECHECK_WITH_EVENTS } else { RECHECK_WITHOUT_EVENTS };
+        tokio::select! {
+            rung = bell.changed() => {
+                if rung.is_err() {
+                    break; // the entry was removed: nobody follows the job
+                }
+            }
+            () = tokio::time::sleep(recheck) => {}
+            () = state.closed() => break,
+        }
         hub.reads.fetch_add(1, Ordering::Relaxed);
         match read_job(&hub.pool, job_id).await {
             Ok(Some(job)) => {
@@ -220,16 +234,6 @@ async fn read_job_changes(
             }
             // The database is unavailable: try again at the next wake-up.
             Err(e) => tracing::debug!(ai_job.id = %job_id, error = %e, "job reader could not read the job"),
-        }
-        let recheck = if hub.subscribed.load(Ordering::Relaxed) { RECHECK_WITH_EVENTS } else { RECHECK_WITHOUT_EVENTS };
-        tokio::select! {
-            rung = bell.changed() => {
-                if rung.is_err() {
-                    break; // the entry was removed: nobody follows the job
-                }
-            }
-            () = tokio::time::sleep(recheck) => {}
-            () = state.closed() => break,
         }
     }
     // Final, gone or unfollowed: the entry goes (if it is still this

@@ -158,3 +158,20 @@ pub async fn finish_ai_task(conn: &mut PgConnection, ai_job_id: Uuid) -> Result<
         .await?;
     Ok(())
 }
+
+/// The columns of apalis' `apalis.jobs` that our own statements rely on, with
+/// their types: checked against the live catalog by the schema drift test,
+/// so an apalis upgrade that changes them fails there, not in production.
+pub const TASK_COLUMNS: &[(&str, &str)] = &[
+    ("id", "text"),
+    ("job_type", "text"),
+    ("status", "text"),
+    ("attempts", "integer"),
+    ("max_attempts", "integer"),
+    ("run_at", "timestamp with time zone"),
+    ("lock_at", "timestamp with time zone"),
+    ("lock_by", "text"),
+    ("done_at", "timestamp with time zone"),
+    ("priority", "integer"),
+    ("idempotency_key", "text"),
+];

@@ -134,6 +134,38 @@ async fn migrations_produce_exactly_the_declared_schema() {
 }
 
 #[tokio::test]
+async fn the_queue_columns_and_fetch_order_we_rely_on_are_there() {
+    let db = TestDb::empty().await;
+    let pool = db.pool().await;
+    shared::db::migrate(&pool).await.expect("migrations apply to an empty database");
+    let live: BTreeMap<String, String> = sqlx::query_as::<_, (String, String)>(
+        "SELECT column_name::text, data_type::text FROM information_schema.columns
+         WHERE table_schema = 'apalis' AND table_name = 'jobs'",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("columns")
+    .into_iter()
+    .collect();
+    for (column, data_type) in shared::queue::TASK_COLUMNS {
+        assert_eq!(live.get(*column).map(String::as_str), Some(*data_type), "apalis.jobs.{column}");
+    }
+    // Fair share relies on apalis taking the highest priority first, then the oldest.
+    let fetch: String = sqlx::query_scalar("SELECT pg_get_functiondef('apalis.get_jobs'::regproc)")
+        .fetch_one(&pool)
+        .await
+        .expect("apalis.get_jobs");
+    assert!(fetch.contains("ORDER BY priority DESC, run_at ASC"), "{fetch}");
+    // The queue table's autovacuum settings (our migration) are in place.
+    let options: Vec<String> =
+        sqlx::query_scalar("SELECT unnest(reloptions) FROM pg_class WHERE oid = 'apalis.jobs'::regclass")
+            .fetch_all(&pool)
+            .await
+            .expect("reloptions");
+    assert!(options.contains(&"autovacuum_vacuum_scale_factor=0".to_owned()), "{options:?}");
+}
+
+#[tokio::test]
 async fn updated_at_moves_on_every_update_and_versions_are_immutable() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
