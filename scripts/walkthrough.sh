@@ -79,9 +79,11 @@ echo "proposal PDF: $out/proposal.pdf"
 step "POST /v1/ai-jobs/$JOB/proposal/accept with some of its edits"
 EDITS=$(curl -fsS "$api/v1/ai-jobs/$JOB/proposal" -H "Authorization: Bearer $TOKEN" \
   | python3 -c 'import json,sys; a=json.load(sys.stdin)["edits"]["applied"]; print(json.dumps([e["id"] for e in a[:max(1, len(a) - 1)]]))')
+# A proposal without edits (the model changed nothing) is accepted whole.
+if [ "$EDITS" = "[]" ]; then BODY='{}'; else BODY="{\"edits\": $EDITS}"; fi
 echo "accepting edits $EDITS (all but the last)"
 NEW=$(curl -fsS -X POST "$api/v1/ai-jobs/$JOB/proposal/accept" -H "Authorization: Bearer $TOKEN" \
-  -H 'content-type: application/json' -d "{\"edits\": $EDITS}" | json "['id']")
+  -H 'content-type: application/json' -d "$BODY" | json "['id']")
 echo "new AI_GENERATED version $NEW (child of $VERSION) with exactly those edits; its compile was queued with it"
 
 step "GET /v1/versions/$NEW/diff?from=$VERSION"

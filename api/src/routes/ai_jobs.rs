@@ -261,10 +261,7 @@ async fn get_job(
     // changed: no body to build, send or parse.
     let tag = format!("W/\"{}-{}\"", job.status, job.updated_at.timestamp_micros());
     let etag = HeaderValue::from_str(&tag).map_err(ApiError::internal)?;
-    let unchanged = request
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|given| given.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
+    let unchanged = super::not_modified(&request, &tag);
     let mut response =
         if unchanged { StatusCode::NOT_MODIFIED.into_response() } else { axum::Json(job).into_response() };
     response.headers_mut().insert(header::ETAG, etag);

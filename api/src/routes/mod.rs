@@ -183,6 +183,15 @@ fn with_cors(app: Router, origins: &[String]) -> Router {
     }))
 }
 
+/// Whether the client already has the representation tagged `etag`
+/// (`If-None-Match` names it, or `*`): then the answer is 304.
+pub fn not_modified(request: &axum::http::HeaderMap, etag: &str) -> bool {
+    request
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|given| given.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
+}
+
 /// The complete application: routes, `/openapi.json`, fallbacks and layers.
 pub fn router(state: AppState, max_body_bytes: usize, cors_origins: &[String]) -> Router {
     let (routes, openapi) = api_router();

@@ -292,10 +292,7 @@ struct File {
 /// presigned URL when the store can sign, else the bytes.
 async fn serve(state: &AppState, request: &HeaderMap, file: File, download: bool) -> ApiResult<Response> {
     let etag = format!("\"{}\"", file.etag);
-    let unchanged = request
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let unchanged = super::not_modified(request, &etag);
     let mut headers = HeaderMap::new();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
     if let Ok(value) = HeaderValue::from_str(&etag) {

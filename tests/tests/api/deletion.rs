@@ -52,7 +52,7 @@ async fn a_job_description_in_use_by_a_pending_job_cannot_go_then_can() {
 #[tokio::test]
 async fn only_a_leaf_version_that_is_not_active_nor_in_use_can_go() {
     let app = TestApp::spawn().await;
-    let (project, base, _, job) = queued_job(&app).await;
+    let (project, base, _, _pending_job) = queued_job(&app).await;
     let (status, child) = app
         .post(
             &format!("/v1/projects/{project}/versions"),
@@ -88,7 +88,6 @@ async fn only_a_leaf_version_that_is_not_active_nor_in_use_can_go() {
     assert_eq!(status, 200);
     let (status, problem) = app.delete(&format!("/v1/versions/{base}"), USER).await;
     assert_problem(status, &problem, 409);
-    let _ = job;
 }
 
 #[tokio::test]

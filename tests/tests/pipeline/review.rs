@@ -103,8 +103,7 @@ async fn ids_not_of_this_proposal_and_sections_locked_since_are_refused() {
     let app = TestApp::spawn().await;
     let sim = Sim::start(SimConfig::default()).await;
     let (_, base, job, proposal) = completed_job(&app, &sim, RESUME).await;
-    let (_, _, other_job, other) =
-        completed_job(&app, &sim, include_str!("../../../eval/resumes/plain-itemize.tex")).await;
+    let (_, _, _, other) = completed_job(&app, &sim, include_str!("../../../eval/resumes/plain-itemize.tex")).await;
     let theirs = applied(&other)[0]["id"].clone();
     assert!(applied(&proposal).iter().all(|e| e["id"] != theirs), "the other job's edits differ");
 
@@ -129,7 +128,6 @@ async fn ids_not_of_this_proposal_and_sections_locked_since_are_refused() {
         app.post(&format!("/v1/ai-jobs/{job}/proposal/accept"), USER, json!({"edits": [edit["id"]]})).await;
     assert_problem(status, &problem, 422);
     assert!(problem["detail"].as_str().is_some_and(|d| d.contains("locked")), "{problem}");
-    let _ = other_job;
 }
 
 #[tokio::test]
