@@ -18,14 +18,20 @@
 #                               jobs, then user B one; B's wait to RUNNING
 #                               (llm-sim at 1 s, 2 workers of 4, DeepSeek at
 #                               120 RPM; bench/fairness.json)
-#   scripts/bench.sh --queue    only the per-job cost of the pipeline: 200
-#                               jobs of warm-up, then QUEUE_JOBS (3,000) with
-#                               20 users, 64 in flight, followed by SSE and by
-#                               polling every 200 ms; jobs/s, commits and
+#   scripts/bench.sh --queue    only the per-job cost of the pipeline: the bare
+#                               queue drain, then 200 jobs of warm-up and
+#                               QUEUE_JOBS (3,000) with 20 users, followed by
+#                               SSE (QUEUE_SSE_CONC, 64 in flight) and by
+#                               polling every 200 ms with If-None-Match
+#                               (QUEUE_POLL_CONC, 256 in flight: a job polled
+#                               every 200 ms holds its client slot at least
+#                               200 ms, so 64 slots cap at 320 jobs/s whatever
+#                               the server does); jobs/s, commits and
 #                               tuples fetched per job (the whole database
 #                               and apalis.jobs), the queue table's rows and
 #                               dead rows at the end, CPU seconds per job of
-#                               the api, the workers and PostgreSQL
+#                               the api, the workers, PostgreSQL, llm-sim and
+#                               loadgen; ratios to the bare drain
 #                               (bench/queue.json)
 #   (BENCH_API_BIN and BENCH_WORKER_BIN run other binaries, e.g. an earlier
 #   commit's, under the same load: before and after.)
@@ -33,6 +39,7 @@
 #                               end to end; compares the throughput of the
 #                               first and the last 10,000 (finished queue rows
 #                               are pruned meanwhile) into bench/decay.json
+#                               (the verdict: scripts/bench_verdicts.py)
 #
 # Steps: (a) bare apalis queue drain, no-op handler, batch 100, concurrency 64;
 # (b) our end to end with llm-sim at zero latency (api + 2 workers + loadgen);
@@ -45,6 +52,8 @@
 # and each step's own report (bench/*.json, loadgen's .md and .svg charts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib/common.sh
+source scripts/lib/common.sh   # port, wait_http, rss_kb, cpu_ms, pids + cleanup, ensure_keys, recreate_db
 
 quick=false; [ "${1:-}" = "--quick" ] && quick=true
 decay=false; [ "${1:-}" = "--decay" ] && decay=true && DECAY_JOBS="${2:-100000}"
@@ -75,32 +84,15 @@ admin="${TEST_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/postgres
 db_name="tailor_bench"
 db="${admin%/*}/$db_name"
 redis="${TEST_REDIS_URL:-redis://127.0.0.1:6379}"
-psql "$admin" -qc "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" >/dev/null
-psql "$admin" -qc "CREATE DATABASE $db_name" >/dev/null
+recreate_db "$admin" "$db_name"
 
-keys="$out/keys"
-[ -f "$keys/dev-private.pem" ] || "$bin/dev-token" keygen --dir "$keys" >/dev/null
+ensure_keys "$bin" "$out"
 enc_key="KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio="   # benchmark only
 
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 sim_port=$(port); api_port=$(port); bare_port=$(port)
 api="http://127.0.0.1:$api_port"
 
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
-wait_http() { for _ in $(seq 1 150); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.2; done; echo "$1 never answered" >&2; exit 1; }
-rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
-# CPU time (user + system, ms) the given processes have used so far.
-cpu_ms() {
-  local total=0 ticks; ticks=$(getconf CLK_TCK)
-  for p in "$@"; do
-    local t; t=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)
-    total=$((total + t))
-  done
-  echo $((total * 1000 / ticks))
-}
 
 start_sim() {
   "$bin/llm-sim" --addr "127.0.0.1:$sim_port" --latency-ms "$1" >"$out/logs/llm-sim.log" 2>&1 & sim_pid=$!; pids+=($sim_pid)
@@ -206,27 +198,35 @@ pg_counters() {
       'postgresCpuMs', $pg_cpu)"
 }
 
-queue_run() {  # follow
-  local follow=$1 jobs="${QUEUE_JOBS:-3000}"
+queue_run() {  # follow concurrency
+  local follow=$1 conc=$2 jobs="${QUEUE_JOBS:-3000}"
   stop_workers; [ -n "${api_pid:-}" ] && stop_api
   start_api
   start_workers 2 "${BENCH_WORKER_CONCURRENCY:-64}"
-  loadgen --users 20 --jobs 200 --concurrency 64 --follow "$follow" --report "$out/queue-warmup-$follow.json"
+  loadgen --users 20 --jobs 200 --concurrency "$conc" --follow "$follow" --report "$out/queue-warmup-$follow.json"
   # Counters settle (pg_stat is flushed about once a second).
   sleep 2
-  local before api_before workers_before
+  local before api_before workers_before sim_before
   before=$(pg_counters); api_before=$(cpu_ms "$api_pid"); workers_before=$(cpu_ms "${worker_pids[@]}")
-  loadgen --users 20 --jobs "$jobs" --concurrency 64 --follow "$follow" --poll-interval-ms 200 --report "$out/queue-$follow.json"
+  sim_before=$(cpu_ms "$sim_pid")
+  local TIMEFORMAT='%3U %3S'
+  { time loadgen --users 20 --jobs "$jobs" --concurrency "$conc" --follow "$follow" --poll-interval-ms 200 \
+      --report "$out/queue-$follow.json" 2>/dev/null; } 2> "$out/queue-$follow-loadgen-cpu.txt"
+  local loadgen_ms; loadgen_ms=$(awk '{printf "%d", ($1 + $2) * 1000}' "$out/queue-$follow-loadgen-cpu.txt")
   sleep 2
-  echo "{\"before\": $before, \"after\": $(pg_counters), \"jobs\": $jobs, \"apiCpuMs\": $(( $(cpu_ms "$api_pid") - api_before )), \"workersCpuMs\": $(( $(cpu_ms "${worker_pids[@]}") - workers_before ))}" \
+  echo "{\"before\": $before, \"after\": $(pg_counters), \"jobs\": $jobs, \"concurrency\": $conc,
+    \"apiCpuMs\": $(( $(cpu_ms "$api_pid") - api_before )), \"workersCpuMs\": $(( $(cpu_ms "${worker_pids[@]}") - workers_before )),
+    \"simCpuMs\": $(( $(cpu_ms "$sim_pid") - sim_before )), \"loadgenCpuMs\": $loadgen_ms}" \
     > "$out/queue-$follow-counters.json"
 }
 
 if $queue_only; then
-  step "per-job cost: 200 jobs of warm-up, then ${QUEUE_JOBS:-3000}, 20 users, 64 in flight; by SSE, then polling every 200 ms"
+  step "per-job cost: the bare queue drain, then 200 jobs of warm-up and ${QUEUE_JOBS:-3000} jobs, 20 users, followed by SSE (${QUEUE_SSE_CONC:-64} in flight) and by polling every 200 ms (${QUEUE_POLL_CONC:-256} in flight)"
+  "$bin/queue-bench" drain --database-url "$db" --tasks "$DRAIN_TASKS" --batch 100 --concurrency 64 \
+    --report "$out/queue-drain.json"
   start_sim 0
-  queue_run sse
-  queue_run poll
+  queue_run sse "${QUEUE_SSE_CONC:-64}"
+  queue_run poll "${QUEUE_POLL_CONC:-256}"
   python3 scripts/bench_report.py --queue "$out"
   exit 0
 fi
@@ -254,31 +254,7 @@ if $decay; then
   start_workers 2 "${BENCH_WORKER_CONCURRENCY:-64}"
   loadgen --users 100 --jobs "$DECAY_JOBS" --concurrency 256 --follow long-poll --report "$out/decay-run.json"
   rows=$(psql "$db" -Atc "SELECT count(*) FROM apalis.jobs")
-  python3 - "$out" "$rows" <<'PY'
-import json, sys
-out, rows = sys.argv[1], int(sys.argv[2])
-run = json.load(open(f"{out}/decay-run.json"))
-cum, first, last_start = 0, None, None
-total = run["completed"] + run["failed"]
-marks = {}
-for b in run["timeline"]:
-    before = cum
-    cum += b["completed"] + b["failed"]
-    for name, target in (("first", 10000), ("lastStart", total - 10000)):
-        if name not in marks and cum >= target:
-            # interpolate within the second
-            frac = (target - before) / max(1, cum - before)
-            marks[name] = b["t"] + frac
-end = run["durationSecs"]
-first_rate = 10000 / marks["first"]
-last_rate = 10000 / max(1e-9, end - marks["lastStart"])
-r = {"jobs": run["jobs"], "completed": run["completed"], "lost": run["lost"],
-     "throughputFirst10kJobsPerSec": round(first_rate, 1), "throughputLast10kJobsPerSec": round(last_rate, 1),
-     "lastVsFirst": round(last_rate / first_rate, 3), "queueRowsAtEnd": rows,
-     "met": last_rate >= 0.9 * first_rate}  # no decay: the last 10,000 at least 90 % as fast
-json.dump(r, open(f"{out}/decay.json", "w"), indent=2)
-print(json.dumps(r, indent=2))
-PY
+  python3 scripts/bench_verdicts.py decay "$out" "$rows"
   exit 0
 fi
 

@@ -39,14 +39,17 @@ def queue_summary(out):
     """bench.sh --queue: per followed-by mode, jobs/s and what each job cost
     PostgreSQL (commits, tuples fetched), the queue table at the end, and the
     CPU seconds per job of each process."""
-    summary = {}
+    drain = json.load(open(os.path.join(out, "queue-drain.json")))["tasksPerSec"]
+    summary = {"bareQueueTasksPerSec": round(drain, 1)}
     for follow in ("sse", "poll"):
         run = json.load(open(os.path.join(out, f"queue-{follow}.json")))
         c = json.load(open(os.path.join(out, f"queue-{follow}-counters.json")))
         before, after, jobs = c["before"], c["after"], c["jobs"]
         per_job = lambda key: round((after[key] - before[key]) / jobs, 2)
         summary[follow] = {
+            "concurrency": c.get("concurrency"),
             "jobsPerSec": round(run["throughputJobsPerSec"], 1),
+            "vsBareQueue": round(run["throughputJobsPerSec"] / drain, 3) if drain else None,
             "lost": run["lost"],
             "failed": run["failed"],
             "commitsPerJob": per_job("commits"),
@@ -58,6 +61,8 @@ def queue_summary(out):
                 "api": round(c["apiCpuMs"] / 1000 / jobs, 5),
                 "workers": round(c["workersCpuMs"] / 1000 / jobs, 5),
                 "postgres": round((after["postgresCpuMs"] - before["postgresCpuMs"]) / 1000 / jobs, 5),
+                "llmSim": round(c.get("simCpuMs", 0) / 1000 / jobs, 5),
+                "loadgen": round(c.get("loadgenCpuMs", 0) / 1000 / jobs, 5),
             },
         }
     with open(os.path.join(out, "queue.json"), "w") as f:

@@ -12,9 +12,12 @@
 # job that got a 202 ended COMPLETED or FAILED (none lost), the api answered
 # quickly while PostgreSQL was down (503, never a hang), and RSS stayed flat
 # (soak). It restarts the machine's PostgreSQL or Redis: never run it where
-# others depend on them. Results: bench/resilience-<scenario>.json.
+# others depend on them. Results: bench/resilience-<scenario>.json; the
+# verdicts are computed by scripts/bench_verdicts.py (tested).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib/common.sh
+source scripts/lib/common.sh   # port, wait_http, rss_kb, pids + cleanup, ensure_keys, recreate_db
 export SQLX_OFFLINE=true; unset DATABASE_URL
 target="${CARGO_TARGET_DIR:-target}"
 bin="$target/${BENCH_PROFILE:-release}"
@@ -26,30 +29,21 @@ if [ "${BENCH_PROFILE:-release}" = release ]; then cargo build -q --release --bi
 admin="${TEST_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/postgres}"
 db_name="tailor_resilience"; db="${admin%/*}/$db_name"
 redis="${TEST_REDIS_URL:-redis://127.0.0.1:6379}"
-keys="$out/keys"
-[ -f "$keys/dev-private.pem" ] || "$bin/dev-token" keygen --dir "$keys" >/dev/null
+ensure_keys "$bin" "$out"
 enc_key="KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio="   # test only
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 1 300); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.2; done; echo "$1 never answered" >&2; return 1; }
-rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 pg_restart() { local v; v=$(ls /etc/postgresql | head -1); pg_ctlcluster --skip-systemctl-redirect "$v" main "$1"; }
 redis_start() { redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null; }
-
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
 
 WORKERS=2
 WORKER_ENV=()
 start_system() {  # sim-args...
-  psql "$admin" -qc "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" >/dev/null
-  psql "$admin" -qc "CREATE DATABASE $db_name" >/dev/null
+  recreate_db "$admin" "$db_name"
   sim_port=$(port); api_port=$(port); api="http://127.0.0.1:$api_port"
   "$bin/llm-sim" --addr "127.0.0.1:$sim_port" "$@" >"$out/logs/res-sim.log" 2>&1 & pids+=($!)
   env DATABASE_URL="$db" REDIS_URL="$redis" API_ADDR="127.0.0.1:$api_port" METRICS_ADDR=127.0.0.1:0 RUST_LOG=warn \
     CLERK_JWT_KEY="$(cat "$keys/dev-public.pem")" API_KEY_ENCRYPTION_KEY="$enc_key" AI_JOB_SUBMISSIONS_PER_MINUTE=0 \
     "$bin/api" >"$out/logs/res-api.log" 2>&1 & api_pid=$!; pids+=($api_pid)
-  wait_http "$api/readyz"
+  wait_http "$api/readyz" 300
   worker_pids=()
   for i in $(seq 1 "$WORKERS"); do
     env DATABASE_URL="$db" REDIS_URL="$redis" RUST_LOG=warn API_KEY_ENCRYPTION_KEY="$enc_key" WORKER_ADMIN_ADDR=127.0.0.1:0 \
@@ -101,19 +95,7 @@ scenario_pg() {
   wait "$lg" || true
   wait_all_final 120 || true
   read -r done unfinished < <(final_counts)
-  python3 - "$out" pg "$code" "$probe_ms" "$code2" "$route_ms" "$done" "$unfinished" <<'PY'
-import json, sys
-out, name, code, probe_ms, code2, route_ms, done, unfinished = sys.argv[1:]
-lg = json.load(open(f"{out}/resilience-{name}-load.json"))
-r = {"scenario": "postgres restarted mid-load", "readyzWhileDown": {"status": int(code), "ms": int(probe_ms)},
-     "routeWhileDown": {"status": int(code2), "ms": int(route_ms)},
-     "accepted": lg["completed"] + lg["failed"] + lg["lost"], "completed": lg["completed"], "failed": lg["failed"],
-     "lostByLoadgen": lg["lost"], "submitErrors": lg["submitErrors"], "httpStatuses": lg["httpStatuses"],
-     "aiJobsFinal": int(done), "aiJobsUnfinished": int(unfinished)}
-r["ok"] = r["readyzWhileDown"]["status"] == 503 and r["readyzWhileDown"]["ms"] < 5000 and r["routeWhileDown"]["status"] == 503 \
-    and r["routeWhileDown"]["ms"] < 5000 and r["aiJobsUnfinished"] == 0 and r["lostByLoadgen"] == 0
-json.dump(r, open(f"{out}/resilience-{name}.json", "w"), indent=2); print(json.dumps(r, indent=2))
-PY
+  python3 scripts/bench_verdicts.py resilience-pg "$out" "$code" "$probe_ms" "$code2" "$route_ms" "$done" "$unfinished"
   cleanup; pids=()
 }
 
@@ -129,16 +111,7 @@ scenario_redis() {
   wait "$lg" || true
   wait_all_final 120 || true
   read -r done unfinished < <(final_counts)
-  python3 - "$out" "$done" "$unfinished" <<'PY'
-import json, sys
-out, done, unfinished = sys.argv[1:]
-lg = json.load(open(f"{out}/resilience-redis-load.json"))
-r = {"scenario": "redis restarted mid-load", "completed": lg["completed"], "failed": lg["failed"], "lostByLoadgen": lg["lost"],
-     "submitErrors": lg["submitErrors"], "httpStatuses": lg["httpStatuses"], "e2eMs": lg["e2eMs"],
-     "aiJobsFinal": int(done), "aiJobsUnfinished": int(unfinished)}
-r["ok"] = r["lostByLoadgen"] == 0 and r["aiJobsUnfinished"] == 0 and r["submitErrors"] == 0
-json.dump(r, open(f"{out}/resilience-redis.json", "w"), indent=2); print(json.dumps(r, indent=2))
-PY
+  python3 scripts/bench_verdicts.py resilience-redis "$out" "$done" "$unfinished"
   cleanup; pids=()
 }
 
@@ -157,29 +130,7 @@ scenario_soak() {
   wait_all_final 120 || true
   read -r done unfinished < <(final_counts)
   local tasks; tasks=$(psql "$db" -Atc "SELECT count(*) FROM apalis.jobs")
-  python3 - "$out" "$done" "$unfinished" "$tasks" <<'PY'
-import json, sys
-out, done, unfinished, tasks = sys.argv[1:]
-lg = json.load(open(f"{out}/resilience-soak-load.json"))
-rows = [list(map(int, l.split(","))) for l in open(f"{out}/resilience-soak-rss.csv") if l.strip()]
-def mb(kb): return round(kb / 1024, 1)
-n = max(1, len(rows) // 10)
-first, last = rows[:n], rows[-n:]
-rss = {p: {"firstTenthMb": mb(max(r[i] for r in first)), "lastTenthMb": mb(max(r[i] for r in last)),
-           "peakMb": mb(max(r[i] for r in rows))} for p, i in (("api", 1), ("worker1", 2), ("worker2", 3))}
-tl = [b for b in lg["timeline"] if b["completed"] or b["failed"]]
-k = max(1, len(tl) // 10)
-r = {"scenario": "soak with 5% provider errors", "durationSecs": lg["durationSecs"], "completed": lg["completed"],
-     "failed": lg["failed"], "lostByLoadgen": lg["lost"], "throughputJobsPerSec": lg["throughputJobsPerSec"],
-     "e2eMs": lg["e2eMs"], "rss": rss, "queueRowsLeft": int(tasks),
-     "throughputFirstTenth": round(sum(b["completed"] + b["failed"] for b in tl[:k]) / k, 1),
-     "throughputLastTenth": round(sum(b["completed"] + b["failed"] for b in tl[-k:]) / k, 1),
-     "aiJobsFinal": int(done), "aiJobsUnfinished": int(unfinished)}
-growth = max(v["lastTenthMb"] - v["firstTenthMb"] for v in rss.values())
-r["rssGrowthMb"] = round(growth, 1)
-r["ok"] = r["lostByLoadgen"] == 0 and r["aiJobsUnfinished"] == 0 and growth < 20
-json.dump(r, open(f"{out}/resilience-soak.json", "w"), indent=2); print(json.dumps(r, indent=2))
-PY
+  python3 scripts/bench_verdicts.py resilience-soak "$out" "$done" "$unfinished" "$tasks"
   cleanup; pids=()
 }
 
@@ -191,20 +142,7 @@ scenario_rpm() {
   "$bin/loadgen" run --api "$api" --jwt-private-key "$keys/dev-private.pem" --quiet --users 10 --jobs 180 \
     --rate 1.2 --concurrency 400 --follow long-poll --timeout-secs 600 --report "$out/resilience-rpm-load.json" || true
   local stats; stats=$(curl -fsS "http://127.0.0.1:$sim_port/sim/stats")
-  python3 - "$out" "$stats" <<'PY'
-import json, sys
-out, stats = sys.argv[1], json.loads(sys.argv[2])
-lg = json.load(open(f"{out}/resilience-rpm-load.json"))
-done = [b for b in lg["timeline"] if b["completed"] or b["failed"]]
-# Steady state: whole minutes after the first completion.
-per_min = round((lg["completed"] + lg["failed"]) / (lg["durationSecs"] / 60), 1)
-r = {"scenario": "4 workers, provider limited to 60 requests/min", "workers": 4, "deepseekRpm": 58,
-     "completed": lg["completed"], "failed": lg["failed"], "lostByLoadgen": lg["lost"],
-     "providerRequests": stats["chatRequests"], "provider429s": stats["status429"],
-     "jobsPerMinute": per_min, "durationSecs": lg["durationSecs"], "e2eMs": lg["e2eMs"]}
-r["ok"] = r["provider429s"] <= 2 and r["failed"] == 0 and r["lostByLoadgen"] == 0 and 50 <= per_min <= 61
-json.dump(r, open(f"{out}/resilience-rpm.json", "w"), indent=2); print(json.dumps(r, indent=2))
-PY
+  python3 scripts/bench_verdicts.py resilience-rpm "$out" "$stats"
   cleanup; pids=(); WORKERS=2; WORKER_ENV=()
 }
 

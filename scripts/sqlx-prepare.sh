@@ -14,10 +14,16 @@ cleanup() { psql "$admin" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/n
 trap cleanup EXIT
 psql "$admin" -qc "CREATE DATABASE $db" >/dev/null
 
-# Apply migrations (shared has no query macros, so this builds without .sqlx).
-SQLX_OFFLINE=true cargo build -q -p tailor-shared --example migrate
-target="${CARGO_TARGET_DIR:-target}"
-DATABASE_URL="$base/$db" "$target/debug/examples/migrate"
+# Apply the migrations with psql, in the order shared::db::migrate applies
+# them (apalis' own, then ours): building anything of ours first would need
+# the very query data this script writes.
+apalis_dir=$(cargo metadata --format-version 1 | python3 -c '
+import json, os, sys
+meta = json.load(sys.stdin)
+print(next(os.path.dirname(p["manifest_path"]) for p in meta["packages"] if p["name"] == "apalis-postgres"))')
+for f in "$apalis_dir"/migrations/*.sql migrations/*.sql; do
+  psql "$base/$db" -q -v ON_ERROR_STOP=1 -f "$f" >/dev/null
+done
 
 out=$(mktemp -d)
 # Force the macros of our crates to expand again, online, saving their data.

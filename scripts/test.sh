@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-services.sh
 scripts/ensure-tools.sh --test
+# The benchmark and resilience verdicts (scripts/bench_verdicts.py).
+PYTHONDONTWRITEBYTECODE=1 python3 -m unittest discover -q -s scripts -p 'test_*.py'
 
 export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/postgres}"
 export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379}"

@@ -4,11 +4,12 @@
 //!
 //! One Redis subscription per process, on [`shared::events::CHANNEL`], where
 //! the workers publish every transition after it commits. The first request
-//! that follows a job starts that job's *reader*: a task that reads the job
-//! from PostgreSQL when its doorbell rings (an event for that job) and hands
-//! each new state to every follower ([`Follow`]). A thousand clients
-//! following one job cost one read per change, and nothing while it does not
-//! change. The reader stops when the job is final or gone, or when its last
+//! that follows a job starts that job's *reader*: a task woken by the job's
+//! doorbell (an event for that job) that hands each new state to every
+//! follower ([`Follow`]). An event that carries the committed job is handed
+//! on as it is, without reading PostgreSQL; a bare doorbell makes the reader
+//! read the job. A thousand clients following one job cost at most one read
+//! per change, and nothing while it does not change. The reader stops when the job is final or gone, or when its last
 //! follower leaves. A follower registers *before* the request reads the job
 //! (for the ownership check and its first answer), so no change can slip
 //! between that read and the wait.
@@ -67,24 +68,27 @@ struct Inner {
 }
 
 struct Entry {
-    bell: watch::Sender<u64>,
+    /// Rung with the committed job when the event carries it, else `None`
+    /// (read it).
+    bell: watch::Sender<Option<Arc<AiJob>>>,
     /// Shared with the job's reader; each follower holds a receiver.
     state: Arc<watch::Sender<Seen>>,
 }
 
 impl Inner {
-    fn ring(&self, id: Uuid) {
+    fn ring(&self, event: StatusEvent) {
         if let Ok(jobs) = self.jobs.lock()
-            && let Some(entry) = jobs.get(&id)
+            && let Some(entry) = jobs.get(&event.ai_job_id)
         {
-            entry.bell.send_modify(|n| *n = n.wrapping_add(1));
+            // `send_replace` wakes the reader even when the value is the same.
+            entry.bell.send_replace(event.job.filter(|j| j.id == event.ai_job_id).map(Arc::new));
         }
     }
 
     fn ring_all(&self) {
         if let Ok(jobs) = self.jobs.lock() {
             for entry in jobs.values() {
-                entry.bell.send_modify(|n| *n = n.wrapping_add(1));
+                entry.bell.send_replace(None);
             }
         }
     }
@@ -123,7 +127,7 @@ impl JobWatcher {
         if let Some(entry) = jobs.get(&job_id) {
             return Follow { job_id, state: entry.state.subscribe(), hub: self.inner.clone() };
         }
-        let bell = watch::channel(0).0;
+        let bell = watch::channel(None).0;
         let state = Arc::new(watch::channel(Seen::Unread).0);
         // Subscribed before the reader starts, which stops when nobody is.
         let follower = state.subscribe();
@@ -190,12 +194,12 @@ impl Drop for Follow {
     }
 }
 
-/// The reader of one job: wait for the doorbell or the recheck timer, read
-/// the job, hand the state out if it changed, again; until the job is final
-/// or gone, or nobody follows it.
+/// The reader of one job: wait for the doorbell or the recheck timer, take
+/// the job from the event or read it, hand the state out if it changed,
+/// again; until the job is final or gone, or nobody follows it.
 async fn read_job_changes(
     job_id: Uuid,
-    mut bell: watch::Receiver<u64>,
+    mut bell: watch::Receiver<Option<Arc<AiJob>>>,
     state: Arc<watch::Sender<Seen>>,
     hub: Arc<Inner>,
 ) {
@@ -203,26 +207,36 @@ async fn read_job_changes(
     // job itself, after registering; the reader reads when it changes.
     loop {
         let recheck = if hub.subscribed.load(Ordering::Relaxed) { RECHECK_WITH_EVENTS } else { RECHECK_WITHOUT_EVENTS };
-        tokio::select! {
+        let carried = tokio::select! {
             rung = bell.changed() => {
                 if rung.is_err() {
                     break; // the entry was removed: nobody follows the job
                 }
+                bell.borrow_and_update().clone()
             }
-            () = tokio::time::sleep(recheck) => {}
+            () = tokio::time::sleep(recheck) => None,
             () = state.closed() => break,
-        }
-        hub.reads.fetch_add(1, Ordering::Relaxed);
-        match read_job(&hub.pool, job_id).await {
+        };
+        let read = match carried {
+            Some(job) => Ok(Some(job)),
+            None => {
+                hub.reads.fetch_add(1, Ordering::Relaxed);
+                read_job(&hub.pool, job_id).await.map(|job| job.map(Arc::new))
+            }
+        };
+        match read {
             Ok(Some(job)) => {
                 let last = job.status.is_terminal();
-                let job = Seen::Job(Arc::new(job));
                 state.send_if_modified(|seen| {
-                    let changed = *seen != job;
-                    if changed {
-                        *seen = job;
+                    let newer = match seen {
+                        Seen::Job(had) => is_newer(&job, had),
+                        Seen::Unread => true,
+                        Seen::Gone => false,
+                    };
+                    if newer {
+                        *seen = Seen::Job(job);
                     }
-                    changed
+                    newer
                 });
                 if last {
                     break;
@@ -244,6 +258,13 @@ async fn read_job_changes(
     {
         jobs.remove(&job_id);
     }
+}
+
+/// Whether `job` should replace `had` for the followers: it differs, and it
+/// is not older (an event published late, after a read that saw a later
+/// state, must not take the followers back). A final state is never replaced.
+fn is_newer(job: &AiJob, had: &AiJob) -> bool {
+    job != had && !had.status.is_terminal() && job.updated_at >= had.updated_at
 }
 
 /// The job as the API shows it (no ownership check: the request that
@@ -297,7 +318,7 @@ async fn subscribe_once(client: &redis::Client, hub: &Inner) -> redis::RedisResu
             msg = stream.next() => {
                 let Some(msg) = msg else { return Ok(()) };
                 if let Some(event) = StatusEvent::parse(msg.get_payload_bytes()) {
-                    hub.ring(event.ai_job_id);
+                    hub.ring(event);
                 }
             }
             _ = ping.tick() => {

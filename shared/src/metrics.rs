@@ -101,20 +101,7 @@ fn describe() {
 /// to run (pending, or failed with attempts left) into the gauges (every
 /// queue, every state, zeros included).
 pub async fn record_queue(pool: &sqlx::PgPool, queues: &[&str]) -> Result<(), sqlx::Error> {
-    let rows: Vec<(String, String, i64)> =
-        sqlx::query_as("SELECT job_type, status, count(*) FROM apalis.jobs WHERE job_type = ANY($1) GROUP BY 1, 2")
-            .bind(queues)
-            .fetch_all(pool)
-            .await?;
-    let oldest: Vec<(String, f64)> = sqlx::query_as(
-        "SELECT job_type, EXTRACT(EPOCH FROM now() - min(run_at))::float8 FROM apalis.jobs
-         WHERE job_type = ANY($1) AND run_at <= now()
-           AND (status = 'Pending' OR (status = 'Failed' AND attempts < max_attempts))
-         GROUP BY 1",
-    )
-    .bind(queues)
-    .fetch_all(pool)
-    .await?;
+    let (rows, oldest) = crate::queue::depth(pool, queues).await?;
     for queue in queues {
         for state in TASK_STATES {
             let n = rows.iter().find(|(q, s, _)| q == queue && s == state).map_or(0, |(_, _, n)| *n);

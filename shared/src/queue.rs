@@ -5,19 +5,19 @@
 //! compile workers (which need TeX) apart from tailoring workers. A task's
 //! payload is only an id: PostgreSQL's rows (`AIJob`,
 //! `tailor.version_compile`) are the system of record, the task is the
-//! doorbell. [`enqueue_ai_job`] writes the task on
-//! the caller's connection, so the api inserts the AIJob row and its task in
-//! one transaction: there is never a job without a task, nor a task without a
-//! job.
+//! doorbell. [`submit_ai_job`] inserts the AIJob row and its task in one
+//! statement: there is never a job without a task, nor a task without a job.
+//! Every statement on apalis' tables is in this file.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use apalis_core::task::builder::TaskBuilder;
 use serde::{Deserialize, Serialize};
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use crate::model::AiModelProvider;
+use crate::model::{AiJob, AiJobStatus, AiMode, AiModelProvider};
 
 /// The one queue name, shared by producer and consumer (apalis would
 /// otherwise default to a Rust type name, which a refactor could change).
@@ -51,42 +51,89 @@ pub enum EnqueueError {
     Encode(#[from] serde_json::Error),
     #[error("could not write the task to the queue: {0}")]
     Queue(#[from] apalis_postgres::Error),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
 }
 
-/// The queue priority of a user's task when `unfinished` of their AI jobs
-/// (this one included) are QUEUED or RUNNING. Workers take the highest
+/// A submitted AI job: who asks, for which project, base version and JD,
+/// in which mode and with which provider.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub user_id: Uuid,
+    pub project_id: Uuid,
+    pub base_version_id: Uuid,
+    pub jd_id: Uuid,
+    pub mode: AiMode,
+    pub provider: AiModelProvider,
+}
+
+/// Insert the AIJob (QUEUED) and its queue task in one statement on
+/// `conn`: one round trip, and one commit when `conn` is not in a
+/// transaction (the caller opens one when it has more to check, such as a
+/// quota). Nothing is inserted, and `None` is returned, unless the project
+/// is the user's and the version and JD are the project's.
+///
+/// The task is ranked behind the user's own unfinished jobs, not behind
+/// other users': its priority is `1,000,000 − n`, where n counts the user's
+/// QUEUED and RUNNING jobs, this one included. Workers take the highest
 /// priority first, then the oldest, so a user's n-th waiting job goes after
-/// every other user's first: one user's backlog cannot delay another user's
-/// job behind it (round robin across users, FIFO within one).
-#[must_use]
-pub fn fair_priority(unfinished: i64) -> usize {
-    const TOP: i64 = 1_000_000;
-    usize::try_from(TOP - unfinished.clamp(1, TOP)).unwrap_or(0)
-}
-
-/// Push the task for `ai_job_id` on `conn` with `priority` (see
-/// [`fair_priority`]), normally inside the transaction that inserts the
-/// AIJob row. The AIJob id is the task's idempotency key, so
-/// the queue itself refuses a second task for the same job. The task carries
-/// the trace context of this span (a producer span under the request's).
+/// every other user's first (round robin across users, FIFO within one).
+///
+/// The task is written as apalis' own `push_tasks` writes one (the columns
+/// of [`TASK_COLUMNS`], checked by the schema drift test): its id is the
+/// job's UUIDv7 read as a ULID (both lead with the millisecond time), its
+/// idempotency key the job's id, so the queue refuses a second task for the
+/// same job. It carries the trace context of this span.
 #[tracing::instrument(name = "enqueue", skip_all, fields(
     otel.kind = "producer", messaging.system = "apalis-postgres", messaging.destination.name = QUEUE_NAME,
-    ai_job.id = %ai_job_id,
 ))]
-pub async fn enqueue_ai_job(
-    conn: &mut PgConnection,
-    ai_job_id: Uuid,
-    provider: AiModelProvider,
-    priority: usize,
-) -> Result<(), EnqueueError> {
-    let payload = serde_json::to_vec(&TailorTask { ai_job_id, provider, trace: crate::telemetry::carrier() })?;
-    let task = TaskBuilder::new(payload)
-        .max_attempts(MAX_TASK_ATTEMPTS)
-        .idempotency_key(ai_job_id.to_string())
-        .priority(priority)
-        .build();
-    apalis_postgres::queries::push_tasks(conn, QUEUE_NAME, vec![task]).await?;
-    Ok(())
+pub async fn submit_ai_job(conn: &mut PgConnection, submission: &Submission) -> Result<Option<AiJob>, EnqueueError> {
+    let id = Uuid::now_v7();
+    let payload = serde_json::to_vec(&TailorTask {
+        ai_job_id: id,
+        provider: submission.provider,
+        trace: crate::telemetry::carrier(),
+    })?;
+    let task_id = ulid::Ulid::from(id.as_u128()).to_string();
+    let job = sqlx::query_as!(
+        AiJob,
+        r#"WITH job AS (
+             INSERT INTO "AIJob" (id, "projectId", "baseVersionId", "jdId", mode, status)
+             SELECT $1, p.id, v.id, d.id, $5, 'QUEUED'
+             FROM "ResumeProject" p
+             JOIN "ResumeVersion" v ON v.id = $3 AND v."projectId" = p.id
+             JOIN "JobDescription" d ON d.id = $4 AND d."projectId" = p.id
+             WHERE p.id = $2 AND p."userId" = $6
+             RETURNING *
+           ), ahead AS (
+             SELECT count(*) AS n FROM "AIJob"
+             WHERE "projectId" IN (SELECT id FROM "ResumeProject" WHERE "userId" = $6)
+               AND status IN ('QUEUED', 'RUNNING')
+           ), task AS (
+             INSERT INTO apalis.jobs (id, job_type, job, status, attempts, max_attempts, run_at, priority,
+                                      metadata, idempotency_key)
+             SELECT $7, $8, $9, 'Pending', 0, $10, now(), 1000000 - least(ahead.n + 1, 1000000), ''::hstore,
+                    job.id::text
+             FROM job, ahead
+           )
+           SELECT id AS "id!", "projectId" AS "project_id!", "baseVersionId" AS "base_version_id!",
+                  "jdId" AS "jd_id!", mode AS "mode!: AiMode", status AS "status!: AiJobStatus",
+                  "errorMessage" AS error_message, "createdAt" AS "created_at!", "updatedAt" AS "updated_at!"
+           FROM job"#,
+        id,
+        submission.project_id,
+        submission.base_version_id,
+        submission.jd_id,
+        submission.mode as AiMode,
+        submission.user_id,
+        task_id,
+        QUEUE_NAME,
+        payload,
+        MAX_TASK_ATTEMPTS as i32,
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(job)
 }
 
 /// The compile task's payload: which version, and which request of it
@@ -145,15 +192,14 @@ pub async fn delete_tasks(conn: &mut PgConnection, ai_jobs: &[Uuid], versions: &
     Ok(deleted.rows_affected())
 }
 
-/// Remove the queue task of an AI job that has just ended (COMPLETED or
-/// FAILED), on `conn`, inside the transaction that ends it. The queue table
-/// then holds only work not yet done, so every fetch walks a small table;
-/// the job's outcome and trace live in our own tables. apalis' own
+/// Remove the queue tasks of AI jobs that have just ended (COMPLETED or
+/// FAILED), on `conn`, inside the transaction that ends them. The queue
+/// table then holds only work not yet done, so every fetch walks a small
+/// table; the jobs' outcomes and traces live in our own tables. apalis' own
 /// acknowledgement afterwards matches no row and changes nothing.
-pub async fn finish_ai_task(conn: &mut PgConnection, ai_job_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM apalis.jobs WHERE job_type = $1 AND idempotency_key = $2")
-        .bind(QUEUE_NAME)
-        .bind(ai_job_id.to_string())
+pub async fn finish_ai_tasks(conn: &mut PgConnection, ai_jobs: &[Uuid]) -> Result<(), sqlx::Error> {
+    let keys: Vec<String> = ai_jobs.iter().map(Uuid::to_string).collect();
+    sqlx::query!("DELETE FROM apalis.jobs WHERE job_type = $1 AND idempotency_key = ANY($2)", QUEUE_NAME, &keys)
         .execute(conn)
         .await?;
     Ok(())
@@ -175,3 +221,180 @@ pub const TASK_COLUMNS: &[(&str, &str)] = &[
     ("priority", "integer"),
     ("idempotency_key", "text"),
 ];
+
+/// Put an AI job's task (held by a worker) back in the queue, to be fetched
+/// again `back_in_secs` from now, ranked as before. False when the task is
+/// no longer held (deleted with its job, or rescued meanwhile).
+pub async fn defer_ai_task(pool: &PgPool, ai_job_id: Uuid, back_in_secs: f64) -> Result<bool, sqlx::Error> {
+    let deferred = sqlx::query!(
+        "UPDATE apalis.jobs SET status = 'Pending', lock_by = NULL, lock_at = NULL,
+                run_at = now() + make_interval(secs => $3)
+         WHERE job_type = $1 AND idempotency_key = $2 AND status IN ('Queued', 'Running')",
+        QUEUE_NAME,
+        ai_job_id.to_string(),
+        back_in_secs
+    )
+    .execute(pool)
+    .await?;
+    Ok(deferred.rows_affected() > 0)
+}
+
+/// After a worker stops: the tasks it still holds, on any queue (their lock
+/// names all start with `worker_name`), go back to Pending so another
+/// replica takes them at once rather than after the orphan timeout.
+/// Returns how many.
+pub async fn release_tasks(pool: &PgPool, worker_name: &str) -> Result<u64, sqlx::Error> {
+    let released = sqlx::query!(
+        "UPDATE apalis.jobs SET status = 'Pending', lock_by = NULL, lock_at = NULL
+         WHERE starts_with(lock_by, $1) AND status IN ('Queued', 'Running')",
+        worker_name
+    )
+    .execute(pool)
+    .await?;
+    Ok(released.rows_affected())
+}
+
+/// Fail the unfinished AI jobs whose queue task has given up (every apalis
+/// attempt failed, e.g. the database was unreachable each time), so no job
+/// stays QUEUED or RUNNING forever. Returns the jobs failed.
+pub async fn fail_abandoned_ai_jobs(pool: &PgPool) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"UPDATE "AIJob" j
+           SET status = 'FAILED',
+               "errorMessage" = 'the job could not be run after ' || t.attempts || ' attempts; submit it again'
+           FROM apalis.jobs t
+           WHERE j.status IN ('QUEUED', 'RUNNING')
+             AND t.job_type = $1 AND t.idempotency_key = j.id::text
+             AND t.status IN ('Failed', 'Killed') AND t.attempts >= t.max_attempts
+           RETURNING j.id"#,
+        QUEUE_NAME
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// Fail the pending compiles whose queue task has given up (every apalis
+/// attempt failed: storage or the database was down each time), so none
+/// stays PENDING forever; their versions become ERROR (an ACTIVE one stays
+/// ACTIVE). Returns how many.
+pub async fn fail_abandoned_compiles(pool: &PgPool) -> Result<u64, sqlx::Error> {
+    let failed = sqlx::query!(
+        r#"WITH gave_up AS (
+             UPDATE tailor.version_compile c
+             SET state = 'FAILED', finished_at = now(),
+                 message = 'the compile could not be run after ' || t.attempts || ' attempts (storage or the database was unavailable); ask again'
+             FROM apalis.jobs t
+             WHERE c.state = 'PENDING'
+               AND t.job_type = $1 AND t.idempotency_key = c.version_id::text || ':' || c.request_seq
+               AND t.status IN ('Failed', 'Killed') AND t.attempts >= t.max_attempts
+             RETURNING c.version_id
+           )
+           UPDATE "ResumeVersion" v
+           SET status = CASE WHEN v.status = 'ACTIVE' THEN 'ACTIVE'::"ResumeVersionStatus" ELSE 'ERROR' END
+           FROM gave_up WHERE v.id = gave_up.version_id"#,
+        COMPILE_QUEUE_NAME
+    )
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(failed)
+}
+
+/// Delete the finished tasks of both queues older than `retention`, at
+/// most `limit` per call (apalis never deletes them). Tasks that gave up
+/// are kept until their job is FAILED ([`fail_abandoned_ai_jobs`]) or their
+/// compile request is no longer PENDING. Replicas may prune at the same
+/// time: rows another one holds are skipped. Returns how many went.
+pub async fn prune_finished_tasks(pool: &PgPool, retention: Duration, limit: i64) -> Result<u64, sqlx::Error> {
+    let deleted = sqlx::query!(
+        r#"DELETE FROM apalis.jobs WHERE id IN (
+             SELECT t.id FROM apalis.jobs t
+             WHERE t.job_type IN ($1, $2) AND t.done_at < now() - make_interval(secs => $3)
+               AND (t.status = 'Done'
+                    OR (t.status IN ('Failed', 'Killed') AND t.attempts >= t.max_attempts
+                        AND NOT EXISTS (SELECT 1 FROM "AIJob" a
+                                        WHERE t.job_type = $1 AND a.id::text = t.idempotency_key
+                                          AND a.status IN ('QUEUED', 'RUNNING'))
+                        AND NOT EXISTS (SELECT 1 FROM tailor.version_compile c
+                                        WHERE t.job_type = $2 AND c.state = 'PENDING'
+                                          AND c.version_id::text || ':' || c.request_seq = t.idempotency_key)))
+             LIMIT $4 FOR UPDATE SKIP LOCKED)"#,
+        QUEUE_NAME,
+        COMPILE_QUEUE_NAME,
+        retention.as_secs_f64(),
+        limit
+    )
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(deleted)
+}
+
+/// The queue's depth: tasks per queue and status, and per queue the age in
+/// seconds of its oldest task waiting to run (pending, or failed with
+/// attempts left).
+pub async fn depth(
+    pool: &PgPool,
+    queues: &[&str],
+) -> Result<(Vec<(String, String, i64)>, Vec<(String, f64)>), sqlx::Error> {
+    let queues: Vec<String> = queues.iter().map(|q| (*q).to_owned()).collect();
+    let counts = sqlx::query!(
+        r#"SELECT job_type AS "queue!", status AS "status!", count(*) AS "n!" FROM apalis.jobs
+           WHERE job_type = ANY($1) GROUP BY 1, 2"#,
+        &queues
+    )
+    .fetch_all(pool)
+    .await?;
+    let oldest = sqlx::query!(
+        r#"SELECT job_type AS "queue!", EXTRACT(EPOCH FROM now() - min(run_at))::float8 AS "age!" FROM apalis.jobs
+           WHERE job_type = ANY($1) AND run_at <= now()
+             AND (status = 'Pending' OR (status = 'Failed' AND attempts < max_attempts))
+           GROUP BY 1"#,
+        &queues
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok((
+        counts.into_iter().map(|r| (r.queue, r.status, r.n)).collect(),
+        oldest.into_iter().map(|r| (r.queue, r.age)).collect(),
+    ))
+}
+
+/// The session advisory lock that one vacuuming replica holds ("tailor.q"
+/// in ASCII).
+pub const VACUUM_LOCK: i64 = 0x7461_696c_6f72_2e71;
+
+/// Dead rows in the queue table past which a sweeper vacuums it.
+pub const VACUUM_AFTER_DEAD_ROWS: i64 = 5_000;
+
+/// Vacuum the queue table when it holds more than [`VACUUM_AFTER_DEAD_ROWS`]
+/// dead rows, on one replica at a time (a session advisory lock; the others
+/// skip). Every task is inserted, updated and deleted within seconds, so the
+/// table's dead rows grow by about two per job: autovacuum does this where
+/// it runs, but its thresholds are the server's (and it may be off), and a
+/// fetch that walks dead index entries slows every job. Returns whether it
+/// vacuumed.
+pub async fn vacuum_if_bloated(pool: &PgPool) -> Result<bool, sqlx::Error> {
+    const LOCK: i64 = VACUUM_LOCK;
+    let dead = sqlx::query_scalar!(
+        r#"SELECT coalesce(n_dead_tup, 0) AS "dead!" FROM pg_stat_user_tables
+           WHERE schemaname = 'apalis' AND relname = 'jobs'"#
+    )
+    .fetch_optional(pool)
+    .await?
+    .unwrap_or(0);
+    if dead < VACUUM_AFTER_DEAD_ROWS {
+        return Ok(false);
+    }
+    let mut conn = pool.acquire().await?;
+    if !sqlx::query_scalar!(r#"SELECT pg_try_advisory_lock($1) AS "locked!""#, LOCK).fetch_one(&mut *conn).await? {
+        return Ok(false);
+    }
+    // VACUUM cannot run in a transaction, nor as a prepared statement.
+    let vacuumed = sqlx::raw_sql("VACUUM (ANALYZE) apalis.jobs").execute(&mut *conn).await;
+    let unlocked =
+        sqlx::query_scalar!(r#"SELECT pg_advisory_unlock($1) AS "unlocked!""#, LOCK).fetch_one(&mut *conn).await;
+    vacuumed?;
+    unlocked?;
+    Ok(true)
+}

@@ -191,29 +191,3 @@ async fn record_failure(pool: &PgPool, task: &CompileTask, f: &Failed) -> Result
     .await?;
     Ok(moved == 1)
 }
-
-/// Fail the pending compiles whose queue task has given up (every apalis
-/// attempt failed: storage or the database was down each time), so none
-/// stays PENDING forever. Returns how many.
-pub async fn fail_abandoned(pool: &PgPool) -> Result<u64, sqlx::Error> {
-    let failed = sqlx::query!(
-        r#"WITH gave_up AS (
-             UPDATE tailor.version_compile c
-             SET state = 'FAILED', finished_at = now(),
-                 message = 'the compile could not be run after ' || t.attempts || ' attempts (storage or the database was unavailable); ask again'
-             FROM apalis.jobs t
-             WHERE c.state = 'PENDING'
-               AND t.job_type = $1 AND t.idempotency_key = c.version_id::text || ':' || c.request_seq
-               AND t.status IN ('Failed', 'Killed') AND t.attempts >= t.max_attempts
-             RETURNING c.version_id
-           )
-           UPDATE "ResumeVersion" v
-           SET status = CASE WHEN v.status = 'ACTIVE' THEN 'ACTIVE'::"ResumeVersionStatus" ELSE 'ERROR' END
-           FROM gave_up WHERE v.id = gave_up.version_id"#,
-        shared::queue::COMPILE_QUEUE_NAME
-    )
-    .execute(pool)
-    .await?
-    .rows_affected();
-    Ok(failed)
-}

@@ -173,7 +173,7 @@ enum Outcome {
 /// its turn would come, and its job stays QUEUED: waiting for the provider
 /// does not hold a worker slot that another job could use, and when the
 /// task comes back it is ranked as before (fair share; see
-/// `shared::queue::fair_priority`). A job that has already waited
+/// `shared::queue::submit_ai_job`). A job that has already waited
 /// `PROVIDER_QUEUE_WAIT_SECS` is not deferred again: it runs, and fails
 /// saying so if no turn comes.
 async fn defer_until_a_turn(state: &WorkerState, task: &TailorTask) -> Result<Option<Value>, sqlx::Error> {
@@ -195,17 +195,7 @@ async fn defer_until_a_turn(state: &WorkerState, task: &TailorTask) -> Result<Op
     }
     // Back a little before the turn: the wait only shrinks meanwhile.
     let back_in = (wait - state.defer_over / 2).as_secs_f64();
-    let deferred = sqlx::query!(
-        "UPDATE apalis.jobs SET status = 'Pending', lock_by = NULL, lock_at = NULL,
-                run_at = now() + make_interval(secs => $3)
-         WHERE job_type = $1 AND idempotency_key = $2 AND status IN ('Queued', 'Running')",
-        shared::queue::QUEUE_NAME,
-        task.ai_job_id.to_string(),
-        back_in
-    )
-    .execute(&state.pool)
-    .await?;
-    if deferred.rows_affected() == 0 {
+    if !shared::queue::defer_ai_task(&state.pool, task.ai_job_id, back_in).await? {
         return Ok(None);
     }
     metrics::counter!(shared::metrics::JOBS_DEFERRED).increment(1);

@@ -9,12 +9,14 @@
 //! ([`shared::events`]) for the API's watchers, and the queue's finished
 //! rows are pruned here too.
 
-use std::time::Duration;
+use std::collections::HashMap;
 
 use shared::events::EventPublisher;
-use shared::model::{AiJobStatus, AiMode, ResumeSection};
+use shared::model::{AiJob, AiJobStatus, AiMode, ResumeSection};
 use sqlx::PgPool;
 use uuid::Uuid;
+
+use crate::group::{Group, each_alone};
 
 /// A job this worker has claimed, with everything its run reads: the base
 /// version, its sections and the JD's analysis.
@@ -23,6 +25,8 @@ pub struct ClaimedJob {
     pub id: Uuid,
     /// When the job was submitted (its pickup time is measured from here).
     pub created_at: chrono::DateTime<chrono::Utc>,
+    /// When it was claimed (its row's `updatedAt`).
+    pub updated_at: chrono::DateTime<chrono::Utc>,
     pub project_id: Uuid,
     pub base_version_id: Uuid,
     pub jd_id: Uuid,
@@ -39,119 +43,133 @@ pub struct ClaimedJob {
     pub base_compiled: bool,
 }
 
-/// The AIJob rows, as the worker moves them.
+impl ClaimedJob {
+    /// The job as the API shows it, RUNNING.
+    pub fn as_shown(&self) -> AiJob {
+        AiJob {
+            id: self.id,
+            project_id: self.project_id,
+            base_version_id: self.base_version_id,
+            jd_id: self.jd_id,
+            mode: self.mode,
+            status: AiJobStatus::Running,
+            error_message: None,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+/// The AIJob rows, as the worker moves them. Claims and finishes are
+/// grouped ([`crate::group`]): the jobs this worker claims or finishes at
+/// about the same time share one statement and one commit.
 #[derive(Clone, Debug)]
 pub struct Jobs {
     pub pool: PgPool,
     events: EventPublisher,
+    claims: Group<Uuid, Option<ClaimedJob>>,
+    finishes: Group<Finish, bool>,
 }
+
+/// How a RUNNING job ends.
+#[derive(Debug)]
+enum End {
+    /// COMPLETED with its one proposal and the trace of its run.
+    Completed { latex: String, trace: serde_json::Value },
+    /// FAILED with a message a user can act on.
+    Failed { message: String },
+}
+
+#[derive(Debug)]
+struct Finish {
+    job_id: Uuid,
+    end: End,
+}
+
+/// Jobs claimed or finished in one statement, at most.
+const GROUP_MAX: usize = 64;
 
 impl Jobs {
     pub fn new(pool: PgPool, events: EventPublisher) -> Self {
-        Self { pool, events }
+        let claims = {
+            let (pool, events) = (pool.clone(), events.clone());
+            Group::start(GROUP_MAX, move |ids: Vec<Uuid>| {
+                let (pool, events) = (pool.clone(), events.clone());
+                async move {
+                    let results: Vec<Result<Option<ClaimedJob>, sqlx::Error>> = match claim_all(&pool, &ids).await {
+                        Ok(mut claimed) => ids.iter().map(|id| Ok(claimed.remove(id))).collect(),
+                        // One statement for all failed: each alone, with its own error.
+                        Err(_) => {
+                            each_alone(ids, |id| {
+                                let pool = pool.clone();
+                                async move { Ok(claim_all(&pool, &[id]).await?.remove(&id)) }
+                            })
+                            .await
+                        }
+                    };
+                    for job in results.iter().filter_map(|r| r.as_ref().ok().and_then(Option::as_ref)) {
+                        events.publish_job(job.as_shown());
+                    }
+                    results
+                }
+            })
+        };
+        let finishes = {
+            let (pool, events) = (pool.clone(), events.clone());
+            Group::start(GROUP_MAX, move |finishes: Vec<Finish>| {
+                let (pool, events) = (pool.clone(), events.clone());
+                async move {
+                    let ids: Vec<Uuid> = finishes.iter().map(|f| f.job_id).collect();
+                    let (results, ended) = match finish_all(&pool, &finishes).await {
+                        Ok(ended) => (ids.iter().map(|id| Ok(ended.iter().any(|j| j.id == *id))).collect(), ended),
+                        // One statement for all failed: each alone, with its own error.
+                        Err(_) => {
+                            let mut ended = Vec::new();
+                            let mut results = Vec::with_capacity(finishes.len());
+                            for finish in &finishes {
+                                match finish_all(&pool, std::slice::from_ref(finish)).await {
+                                    Ok(mut one) => {
+                                        results.push(Ok(!one.is_empty()));
+                                        ended.append(&mut one);
+                                    }
+                                    Err(e) => results.push(Err(e)),
+                                }
+                            }
+                            (results, ended)
+                        }
+                    };
+                    for job in ended {
+                        events.publish_job(job);
+                    }
+                    results
+                }
+            })
+        };
+        Self { pool, events, claims, finishes }
     }
 
     /// Move the job to RUNNING and read what its run needs, in one
-    /// statement. `None` when it is already final (or gone): the task is
-    /// then acknowledged without doing anything.
+    /// statement (shared with the other jobs claimed meanwhile). `None`
+    /// when it is already final (or gone): the task is then acknowledged
+    /// without doing anything.
     pub async fn claim(&self, job_id: Uuid) -> Result<Option<ClaimedJob>, sqlx::Error> {
-        // The sections come as JSON rows whose keys are the columns' names,
-        // which are `ResumeSection`'s serde names.
-        let row = sqlx::query!(
-            r#"UPDATE "AIJob" j SET status = 'RUNNING', "errorMessage" = NULL
-               FROM "ResumeVersion" v, "ResumeProject" p, "JobDescription" d
-               WHERE j.id = $1 AND j.status IN ('QUEUED', 'RUNNING')
-                 AND v.id = j."baseVersionId" AND p.id = v."projectId" AND d.id = j."jdId"
-               RETURNING j.id, j."createdAt" AS created_at, j."projectId" AS project_id, j."baseVersionId" AS base_version_id,
-                         j."jdId" AS jd_id, j.mode AS "mode: AiMode", p."userId" AS user_id,
-                         v."latexContent" AS latex, d."roleType" AS role_type,
-                         d."extractedSkills" AS skills, d.keywords, p.name AS project_name,
-                         EXISTS (SELECT 1 FROM tailor.version_compile c
-                                 WHERE c.version_id = j."baseVersionId" AND c.state = 'SUCCEEDED') AS "base_compiled!",
-                         (SELECT coalesce(json_agg(s ORDER BY s."orderIndex"), '[]'::json)
-                          FROM "ResumeSection" s WHERE s."versionId" = j."baseVersionId") AS "sections!""#,
-            job_id
-        )
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let sections: Vec<ResumeSection> =
-            serde_json::from_value(row.sections).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-        self.events.publish(job_id, AiJobStatus::Running);
-        Ok(Some(ClaimedJob {
-            id: row.id,
-            created_at: row.created_at,
-            project_id: row.project_id,
-            base_version_id: row.base_version_id,
-            jd_id: row.jd_id,
-            mode: row.mode,
-            user_id: row.user_id,
-            latex: row.latex,
-            sections,
-            role_type: row.role_type,
-            skills: row.skills,
-            keywords: row.keywords,
-            project_name: row.project_name,
-            base_compiled: row.base_compiled,
-        }))
+        self.claims.run(job_id).await
     }
 
     /// Write the job's one proposal (replacing any earlier one) and its
-    /// trace, and complete it, in one statement, and remove its queue task
-    /// in the same transaction (one commit; the queue table keeps only work
-    /// not yet done). Returns false, writing nothing, if the job is no longer
-    /// RUNNING.
+    /// trace, complete it, and remove its queue task, in one transaction
+    /// (one commit, shared with the other jobs finishing meanwhile; the
+    /// queue table keeps only work not yet done). Returns false, writing
+    /// nothing, if the job is no longer RUNNING.
     pub async fn complete(&self, job_id: Uuid, latex: &str, trace: &serde_json::Value) -> Result<bool, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
-        let moved = sqlx::query_scalar!(
-            r#"WITH moved AS (
-                 UPDATE "AIJob" SET status = 'COMPLETED' WHERE id = $1 AND status = 'RUNNING' RETURNING id
-               ), proposal AS (
-                 INSERT INTO "ProposedVersion" (id, "aiJobId", "proposedLatexContent")
-                 SELECT $2, id, $3 FROM moved
-                 ON CONFLICT ("aiJobId") DO UPDATE SET "proposedLatexContent" = EXCLUDED."proposedLatexContent"
-               ), trace AS (
-                 INSERT INTO tailor.ai_job_trace (ai_job_id, trace) SELECT id, $4 FROM moved
-                 ON CONFLICT (ai_job_id) DO UPDATE SET trace = EXCLUDED.trace
-               )
-               SELECT count(*) AS "moved!" FROM moved"#,
-            job_id,
-            Uuid::now_v7(),
-            latex,
-            trace
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        if moved == 1 {
-            shared::queue::finish_ai_task(&mut tx, job_id).await?;
-        }
-        tx.commit().await?;
-        if moved == 1 {
-            self.events.publish(job_id, AiJobStatus::Completed);
-        }
-        Ok(moved == 1)
+        let end = End::Completed { latex: latex.to_owned(), trace: trace.clone() };
+        self.finishes.run(Finish { job_id, end }).await
     }
 
     /// Fail the job with a message a user can act on (never a secret), and
     /// remove its queue task in the same transaction.
     pub async fn fail(&self, job_id: Uuid, message: &str) -> Result<bool, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
-        let moved = sqlx::query!(
-            r#"UPDATE "AIJob" SET status = 'FAILED', "errorMessage" = $2 WHERE id = $1 AND status = 'RUNNING'"#,
-            job_id,
-            message
-        )
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if moved == 1 {
-            shared::queue::finish_ai_task(&mut tx, job_id).await?;
-        }
-        tx.commit().await?;
-        if moved == 1 {
-            self.events.publish(job_id, AiJobStatus::Failed);
-        }
-        Ok(moved == 1)
+        self.finishes.run(Finish { job_id, end: End::Failed { message: message.to_owned() } }).await
     }
 
     /// Put a RUNNING job back to QUEUED (graceful stop before it finished).
@@ -178,54 +196,11 @@ impl Jobs {
     /// attempt failed, e.g. the database was unreachable each time), so no
     /// job stays QUEUED or RUNNING forever. Returns how many were failed.
     pub async fn fail_abandoned(&self) -> Result<u64, sqlx::Error> {
-        let failed: Vec<Uuid> = sqlx::query_scalar(
-            r#"UPDATE "AIJob" j
-               SET status = 'FAILED',
-                   "errorMessage" = 'the job could not be run after ' || t.attempts || ' attempts; submit it again'
-               FROM apalis.jobs t
-               WHERE j.status IN ('QUEUED', 'RUNNING')
-                 AND t.job_type = $1 AND t.idempotency_key = j.id::text
-                 AND t.status IN ('Failed', 'Killed') AND t.attempts >= t.max_attempts
-               RETURNING j.id"#,
-        )
-        .bind(shared::queue::QUEUE_NAME)
-        .fetch_all(&self.pool)
-        .await?;
+        let failed = shared::queue::fail_abandoned_ai_jobs(&self.pool).await?;
         for id in &failed {
             self.events.publish(*id, AiJobStatus::Failed);
         }
         Ok(failed.len() as u64)
-    }
-
-    /// Delete the finished tasks of both queues older than `retention`, at
-    /// most `limit` per call: apalis never deletes them, and a table that
-    /// only grows slows every fetch. Tasks that gave up are kept until their
-    /// job is FAILED (see [`Jobs::fail_abandoned`]) or their compile request
-    /// is no longer PENDING. Replicas may prune at the same time: rows
-    /// another one holds are skipped. Returns how many went.
-    pub async fn prune_finished_tasks(&self, retention: Duration, limit: i64) -> Result<u64, sqlx::Error> {
-        let deleted = sqlx::query(
-            r#"DELETE FROM apalis.jobs WHERE id IN (
-                 SELECT t.id FROM apalis.jobs t
-                 WHERE t.job_type IN ($1, $2) AND t.done_at < now() - make_interval(secs => $3)
-                   AND (t.status = 'Done'
-                        OR (t.status IN ('Failed', 'Killed') AND t.attempts >= t.max_attempts
-                            AND NOT EXISTS (SELECT 1 FROM "AIJob" a
-                                            WHERE t.job_type = $1 AND a.id::text = t.idempotency_key
-                                              AND a.status IN ('QUEUED', 'RUNNING'))
-                            AND NOT EXISTS (SELECT 1 FROM tailor.version_compile c
-                                            WHERE t.job_type = $2 AND c.state = 'PENDING'
-                                              AND c.version_id::text || ':' || c.request_seq = t.idempotency_key)))
-                 LIMIT $4 FOR UPDATE SKIP LOCKED)"#,
-        )
-        .bind(shared::queue::QUEUE_NAME)
-        .bind(shared::queue::COMPILE_QUEUE_NAME)
-        .bind(retention.as_secs_f64())
-        .bind(limit)
-        .execute(&self.pool)
-        .await?
-        .rows_affected();
-        Ok(deleted)
     }
 }
 
@@ -242,4 +217,135 @@ pub async fn version_is_gone(pool: &sqlx::PgPool, version_id: Uuid) -> Result<bo
         .fetch_optional(pool)
         .await?;
     Ok(found.is_none())
+}
+
+/// Claim the jobs `ids` (QUEUED, or RUNNING again for a rescued task) in
+/// one statement, with what each run reads; the jobs already final or gone
+/// are not in the answer.
+async fn claim_all(pool: &PgPool, ids: &[Uuid]) -> Result<HashMap<Uuid, ClaimedJob>, sqlx::Error> {
+    // The sections come as JSON rows whose keys are the columns' names,
+    // which are `ResumeSection`'s serde names.
+    let rows = sqlx::query!(
+        r#"UPDATE "AIJob" j SET status = 'RUNNING', "errorMessage" = NULL
+           FROM "ResumeVersion" v, "ResumeProject" p, "JobDescription" d
+           WHERE j.id = ANY($1) AND j.status IN ('QUEUED', 'RUNNING')
+             AND v.id = j."baseVersionId" AND p.id = v."projectId" AND d.id = j."jdId"
+           RETURNING j.id, j."createdAt" AS created_at, j."updatedAt" AS updated_at, j."projectId" AS project_id,
+                     j."baseVersionId" AS base_version_id, j."jdId" AS jd_id, j.mode AS "mode: AiMode",
+                     p."userId" AS user_id, v."latexContent" AS latex, d."roleType" AS role_type,
+                     d."extractedSkills" AS skills, d.keywords, p.name AS project_name,
+                     EXISTS (SELECT 1 FROM tailor.version_compile c
+                             WHERE c.version_id = j."baseVersionId" AND c.state = 'SUCCEEDED') AS "base_compiled!",
+                     (SELECT coalesce(json_agg(s ORDER BY s."orderIndex"), '[]'::json)
+                      FROM "ResumeSection" s WHERE s."versionId" = j."baseVersionId") AS "sections!""#,
+        ids
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut claimed = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let sections: Vec<ResumeSection> =
+            serde_json::from_value(row.sections).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        let job = ClaimedJob {
+            id: row.id,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            project_id: row.project_id,
+            base_version_id: row.base_version_id,
+            jd_id: row.jd_id,
+            mode: row.mode,
+            user_id: row.user_id,
+            latex: row.latex,
+            sections,
+            role_type: row.role_type,
+            skills: row.skills,
+            keywords: row.keywords,
+            project_name: row.project_name,
+            base_compiled: row.base_compiled,
+        };
+        claimed.insert(job.id, job);
+    }
+    Ok(claimed)
+}
+
+/// End the RUNNING jobs among `finishes` in one transaction: each COMPLETED
+/// with its proposal and trace, or FAILED with its message, and their queue
+/// tasks removed. Returns the jobs that ended, as committed; a job no
+/// longer RUNNING is left alone.
+async fn finish_all(pool: &PgPool, finishes: &[Finish]) -> Result<Vec<AiJob>, sqlx::Error> {
+    let n = finishes.len();
+    let (mut ids, mut completed, mut messages) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut latexes, mut traces, mut proposal_ids) =
+        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    for finish in finishes {
+        ids.push(finish.job_id);
+        proposal_ids.push(Uuid::now_v7());
+        match &finish.end {
+            End::Completed { latex, trace } => {
+                completed.push(true);
+                messages.push(None);
+                latexes.push(latex.as_str());
+                traces.push(trace.clone());
+            }
+            End::Failed { message } => {
+                completed.push(false);
+                messages.push(Some(message.as_str()));
+                latexes.push("");
+                traces.push(serde_json::Value::Null);
+            }
+        }
+    }
+    let mut tx = pool.begin().await?;
+    let rows = sqlx::query!(
+        r#"WITH input AS (
+             SELECT * FROM unnest($1::uuid[], $2::bool[], $3::text[], $4::text[], $5::jsonb[], $6::uuid[])
+               AS i(job_id, completed, message, latex, trace, proposal_id)
+           ), moved AS (
+             UPDATE "AIJob" j
+             SET status = CASE WHEN i.completed THEN 'COMPLETED'::"AIJobStatus" ELSE 'FAILED'::"AIJobStatus" END,
+                 "errorMessage" = i.message
+             FROM input i WHERE j.id = i.job_id AND j.status = 'RUNNING'
+             RETURNING j.id, j."projectId", j."baseVersionId", j."jdId", j.mode, j.status, j."errorMessage",
+                       j."createdAt", j."updatedAt", i.completed, i.latex, i.trace, i.proposal_id
+           ), proposal AS (
+             INSERT INTO "ProposedVersion" (id, "aiJobId", "proposedLatexContent")
+             SELECT proposal_id, id, latex FROM moved WHERE completed
+             ON CONFLICT ("aiJobId") DO UPDATE SET "proposedLatexContent" = EXCLUDED."proposedLatexContent"
+           ), trace AS (
+             INSERT INTO tailor.ai_job_trace (ai_job_id, trace) SELECT id, trace FROM moved WHERE completed
+             ON CONFLICT (ai_job_id) DO UPDATE SET trace = EXCLUDED.trace
+           )
+           SELECT id AS "id!", "projectId" AS "project_id!", "baseVersionId" AS "base_version_id!",
+                  "jdId" AS "jd_id!", mode AS "mode!: AiMode", status AS "status!: AiJobStatus",
+                  "errorMessage" AS error_message, "createdAt" AS "created_at!", "updatedAt" AS "updated_at!"
+           FROM moved"#,
+        &ids,
+        &completed,
+        &messages as &[Option<&str>],
+        &latexes as &[&str],
+        &traces,
+        &proposal_ids
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let ended: Vec<AiJob> = rows
+        .into_iter()
+        .map(|r| AiJob {
+            id: r.id,
+            project_id: r.project_id,
+            base_version_id: r.base_version_id,
+            jd_id: r.jd_id,
+            mode: r.mode,
+            status: r.status,
+            error_message: r.error_message,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+        .collect();
+    if !ended.is_empty() {
+        let ended_ids: Vec<Uuid> = ended.iter().map(|j| j.id).collect();
+        shared::queue::finish_ai_tasks(&mut tx, &ended_ids).await?;
+    }
+    tx.commit().await?;
+    Ok(ended)
 }

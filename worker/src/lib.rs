@@ -8,6 +8,7 @@ pub mod admin;
 pub mod compile;
 pub mod compile_task;
 pub mod config;
+pub mod group;
 pub mod handler;
 pub mod jobs;
 pub mod proposal_compile;
@@ -122,7 +123,12 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     let queue_config = apalis_postgres::Config::default()
         .queue(QUEUE_NAME)
         .heartbeat_interval(config.heartbeat)
-        .missed_heartbeats(config.missed_heartbeats);
+        .missed_heartbeats(config.missed_heartbeats)
+        // The fetch has already locked the task to this worker (status
+        // Queued, lock_by); apalis' second write when the handler starts
+        // (status Running) tells nobody anything: the orphan rescue, our
+        // shutdown release and the sweeper treat Queued and Running alike.
+        .lock_tasks(false);
     tracing::info!(
         worker = %name, queues = ?config.queues, concurrency = config.concurrency,
         compile_concurrency = config.compile_concurrency, storage = state.storage.url(),
@@ -178,8 +184,8 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
             compile_task::handle
         );
     }
-    // Sweeper, once per heartbeat: fail jobs whose queue task gave up, and
-    // prune finished queue tasks.
+    // Sweeper, once per heartbeat: fail jobs whose queue task gave up, prune
+    // finished queue tasks, and vacuum the queue table when it is bloated.
     let sweeper = {
         let jobs = state.jobs.clone();
         let every = config.heartbeat;
@@ -198,12 +204,17 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
                     Ok(n) => tracing::warn!(jobs = n, "failed jobs whose queue task gave up"),
                     Err(e) => tracing::debug!(error = %e, "sweeper could not run"),
                 }
-                match compile_task::fail_abandoned(&jobs.pool).await {
+                match shared::queue::fail_abandoned_compiles(&jobs.pool).await {
                     Ok(0) => {}
                     Ok(n) => tracing::warn!(compiles = n, "failed compiles whose queue task gave up"),
                     Err(e) => tracing::debug!(error = %e, "sweeper could not run"),
                 }
-                prune(&jobs, retention).await;
+                prune(&jobs.pool, retention).await;
+                match shared::queue::vacuum_if_bloated(&jobs.pool).await {
+                    Ok(true) => tracing::debug!("vacuumed the queue table"),
+                    Ok(false) => {}
+                    Err(e) => tracing::debug!(error = %e, "could not vacuum the queue table"),
+                }
                 if let Err(e) = shared::metrics::record_queue(&jobs.pool, &queues).await {
                     tracing::debug!(error = %e, "could not read the queue depth");
                 }
@@ -230,11 +241,11 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
 }
 
 /// Delete finished queue tasks past their retention, in bounded batches.
-async fn prune(jobs: &jobs::Jobs, retention: std::time::Duration) {
+async fn prune(pool: &PgPool, retention: std::time::Duration) {
     const BATCH: i64 = 5_000;
     let mut total = 0;
     for _ in 0..20 {
-        match jobs.prune_finished_tasks(retention, BATCH).await {
+        match shared::queue::prune_finished_tasks(pool, retention, BATCH).await {
             Ok(n) => {
                 total += n;
                 if n < BATCH as u64 {
@@ -265,15 +276,9 @@ async fn release_unfinished(state: &WorkerState, worker_name: &str) {
             Err(e) => tracing::error!(ai_job.id = %job_id, error = %e, "could not requeue job at shutdown"),
         }
     }
-    let released = sqlx::query(
-        "UPDATE apalis.jobs SET status = 'Pending', lock_by = NULL, lock_at = NULL
-         WHERE starts_with(lock_by, $1) AND status IN ('Queued', 'Running')",
-    )
-    .bind(worker_name)
-    .execute(&state.pool)
-    .await;
+    let released = shared::queue::release_tasks(&state.pool, worker_name).await;
     match released {
-        Ok(r) if r.rows_affected() > 0 => tracing::warn!(tasks = r.rows_affected(), "queue tasks released at shutdown"),
+        Ok(n) if n > 0 => tracing::warn!(tasks = n, "queue tasks released at shutdown"),
         Ok(_) => {}
         Err(e) => tracing::error!(error = %e, "could not release queue tasks at shutdown"),
     }

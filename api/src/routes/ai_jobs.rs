@@ -86,57 +86,51 @@ async fn create_job(
 ) -> ApiResult<(StatusCode, HeaderMap, axum::Json<AiJob>)> {
     check_submission_rate(&state, &user).await?;
     let provider = input.provider.unwrap_or(AiModelProvider::Deepseek);
-    // The insert checks ownership and references itself, so a valid
-    // submission costs one statement before its task; only a refused one
-    // pays for the query that says why.
-    let mut tx = state.pool.begin().await?;
-    let inserted = sqlx::query_as!(
-        AiJob,
-        r#"INSERT INTO "AIJob" (id, "projectId", "baseVersionId", "jdId", mode, status)
-           SELECT $1, p.id, v.id, d.id, $5, 'QUEUED'
-           FROM "ResumeProject" p
-           JOIN "ResumeVersion" v ON v.id = $3 AND v."projectId" = p.id
-           JOIN "JobDescription" d ON d.id = $4 AND d."projectId" = p.id
-           WHERE p.id = $2 AND p."userId" = $6
-           RETURNING id, "projectId" AS project_id, "baseVersionId" AS base_version_id, "jdId" AS jd_id,
-                     mode AS "mode: AiMode", status AS "status: AiJobStatus", "errorMessage" AS error_message,
-                     "createdAt" AS created_at, "updatedAt" AS updated_at"#,
-        Uuid::now_v7(),
+    let submission = shared::queue::Submission {
+        user_id: user.id,
         project_id,
-        input.base_version_id,
-        input.jd_id,
-        input.mode as AiMode,
-        user.id
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(job) = inserted else {
-        drop(tx);
+        base_version_id: input.base_version_id,
+        jd_id: input.jd_id,
+        mode: input.mode,
+        provider,
+    };
+    // The insert checks ownership and references itself, so a valid
+    // submission costs one statement (the job and its task together); only
+    // a refused one pays for the query that says why.
+    let submitted = if provider == AiModelProvider::AzureOpenai || state.jobs_per_day.is_some() {
+        // More to check after the insert: in a transaction, which a refusal
+        // drops (rolling the job and its task back).
+        let mut tx = state.pool.begin().await?;
+        let job = shared::queue::submit_ai_job(&mut tx, &submission).await.map_err(enqueue_error)?;
+        if job.is_some() {
+            if provider == AiModelProvider::AzureOpenai {
+                ensure_valid_azure_key(&state.pool, &user).await?;
+            }
+            if let Some(quota) = state.jobs_per_day {
+                count_against_quota(&mut tx, &user, quota).await?;
+            }
+            tx.commit().await?;
+        }
+        job
+    } else {
+        let mut conn = state.pool.acquire().await?;
+        shared::queue::submit_ai_job(&mut conn, &submission).await.map_err(enqueue_error)?
+    };
+    let Some(job) = submitted else {
         return Err(why_refused(&state, &user, project_id, &input).await);
     };
-    if provider == AiModelProvider::AzureOpenai {
-        // Refused: dropping `tx` rolls the insert back.
-        ensure_valid_azure_key(&state.pool, &user).await?;
-    }
-    if let Some(quota) = state.jobs_per_day {
-        count_against_quota(&mut tx, &user, quota).await?;
-    }
-    // Behind the user's own backlog, not behind other users'.
-    let unfinished = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "count!" FROM "AIJob"
-           WHERE "projectId" IN (SELECT id FROM "ResumeProject" WHERE "userId" = $1)
-             AND status IN ('QUEUED', 'RUNNING')"#,
-        user.id
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    let priority = shared::queue::fair_priority(unfinished);
-    // Any failure here drops `tx`, which rolls the AIJob insert back too.
-    shared::queue::enqueue_ai_job(&mut tx, job.id, provider, priority).await.map_err(ApiError::internal)?;
-    tx.commit().await?;
     tracing::info!(ai_job.id = %job.id, %provider, mode = %job.mode, "ai job queued");
     let url = format!("/v1/ai-jobs/{}", job.id);
     Ok((StatusCode::ACCEPTED, location(&url), axum::Json(job)))
+}
+
+/// A database error as any other (503 while it is unavailable); the rest
+/// (a payload that would not encode) is ours.
+fn enqueue_error(e: shared::queue::EnqueueError) -> ApiError {
+    match e {
+        shared::queue::EnqueueError::Database(e) => e.into(),
+        other => ApiError::internal(other),
+    }
 }
 
 /// Count one job against the user's `AI_JOBS_PER_DAY` (UTC days), inside

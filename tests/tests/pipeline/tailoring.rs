@@ -112,6 +112,62 @@ async fn a_job_whose_task_gave_up_is_failed_not_left_running() {
     assert_eq!(jobs.fail_abandoned().await.expect("sweep"), 0, "finished jobs are not touched");
 }
 
+/// Dead rows in `apalis.jobs` as pg_stat reports them (flushed about once a
+/// second, so this waits until `done` holds or 10 s pass).
+async fn queue_dead_rows(pool: &sqlx::PgPool, done: impl Fn(i64) -> bool) -> i64 {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let dead: i64 = sqlx::query_scalar(
+            "SELECT n_dead_tup FROM pg_stat_user_tables WHERE schemaname = 'apalis' AND relname = 'jobs'",
+        )
+        .fetch_one(pool)
+        .await
+        .expect("stats");
+        if done(dead) || tokio::time::Instant::now() > deadline {
+            return dead;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_bloated_queue_table_is_vacuumed_by_one_replica_at_a_time() {
+    let app = TestApp::spawn().await;
+    // The churn's leftovers: tasks written, then deleted with their jobs.
+    let churn = shared::queue::VACUUM_AFTER_DEAD_ROWS + 1_000;
+    sqlx::query(
+        "INSERT INTO apalis.jobs (id, job_type, job, status, attempts, max_attempts, run_at, priority)
+         SELECT 'churn-' || g, 'tailor.churn', '\\x00', 'Done', 1, 1, now(), 0 FROM generate_series(1, $1) g",
+    )
+    .bind(churn)
+    .execute(&app.pool)
+    .await
+    .expect("insert");
+    sqlx::query("DELETE FROM apalis.jobs WHERE job_type = 'tailor.churn'").execute(&app.pool).await.expect("delete");
+    let dead = queue_dead_rows(&app.pool, |d| d >= churn).await;
+    assert!(dead >= churn, "{dead} dead rows reported");
+
+    // Another replica is vacuuming: this one skips.
+    let mut other = app.pool.acquire().await.expect("connection");
+    let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+        .bind(shared::queue::VACUUM_LOCK)
+        .fetch_one(&mut *other)
+        .await
+        .expect("lock");
+    assert!(locked);
+    assert!(!shared::queue::vacuum_if_bloated(&app.pool).await.expect("skip"), "skipped while another vacuums");
+    sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(shared::queue::VACUUM_LOCK)
+        .execute(&mut *other)
+        .await
+        .expect("unlock");
+
+    assert!(shared::queue::vacuum_if_bloated(&app.pool).await.expect("vacuum"), "vacuumed past the threshold");
+    let dead = queue_dead_rows(&app.pool, |d| d < shared::queue::VACUUM_AFTER_DEAD_ROWS).await;
+    assert!(dead < shared::queue::VACUUM_AFTER_DEAD_ROWS, "{dead} dead rows left after the vacuum");
+    assert!(!shared::queue::vacuum_if_bloated(&app.pool).await.expect("again"), "nothing to do below the threshold");
+}
+
 #[tokio::test]
 async fn finished_queue_tasks_are_pruned_and_the_trace_survives() {
     let app = TestApp::spawn().await;
@@ -147,10 +203,13 @@ async fn finished_queue_tasks_are_pruned_and_the_trace_survives() {
     };
     assert_eq!(tasks().await, 2);
 
-    let jobs = worker_jobs(&app.pool);
-    assert_eq!(jobs.prune_finished_tasks(Duration::from_secs(60), 100).await.expect("prune"), 0, "too recent");
+    assert_eq!(
+        shared::queue::prune_finished_tasks(&app.pool, Duration::from_secs(60), 100).await.expect("prune"),
+        0,
+        "too recent"
+    );
     sqlx::query("UPDATE apalis.jobs SET done_at = now() - interval '2 minutes'").execute(&app.pool).await.expect("age");
-    assert_eq!(jobs.prune_finished_tasks(Duration::from_secs(60), 100).await.expect("prune"), 1);
+    assert_eq!(shared::queue::prune_finished_tasks(&app.pool, Duration::from_secs(60), 100).await.expect("prune"), 1);
     let left: String =
         sqlx::query_scalar("SELECT idempotency_key FROM apalis.jobs").fetch_one(&app.pool).await.expect("left");
     assert_eq!(left, retrying, "only the finished task went");

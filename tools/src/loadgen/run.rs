@@ -14,7 +14,7 @@ use clap::{Args, ValueEnum};
 use futures::{StreamExt as _, TryStreamExt as _, stream};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use reqwest::StatusCode;
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, ETAG, HeaderValue, IF_NONE_MATCH};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tokio::sync::Semaphore;
@@ -705,6 +705,9 @@ async fn follow_by_polling(
     deadline: Instant,
 ) -> Option<String> {
     let long = ctx.follow == Follow::LongPoll;
+    // Sent back as `If-None-Match`, as a browser's cache does: while the job
+    // has not changed the API answers 304 with no body.
+    let mut etag: Option<HeaderValue> = None;
     loop {
         let now = Instant::now();
         if now >= deadline {
@@ -715,7 +718,8 @@ async fn follow_by_polling(
             let url = format!("{job_url}?waitSeconds={wait}&ifStatus={}", tracker.last.as_str());
             (ctx.client.get(url), Duration::from_secs(wait) + LONG_POLL_GRACE)
         } else {
-            (ctx.client.get(job_url), REQUEST_TIMEOUT)
+            let request = ctx.client.get(job_url);
+            (if let Some(tag) = &etag { request.header(IF_NONE_MATCH, tag.clone()) } else { request }, REQUEST_TIMEOUT)
         };
         let sent = Instant::now();
         let answer = match tokio::time::timeout_at(
@@ -733,7 +737,11 @@ async fn follow_by_polling(
                 let status = response.status();
                 ctx.statuses.record(status.as_u16());
                 let retry = retry_after(response.headers());
+                if let Some(tag) = response.headers().get(ETAG).filter(|_| !long) {
+                    etag = Some(tag.clone());
+                }
                 match response.bytes().await {
+                    Ok(_) if status == StatusCode::NOT_MODIFIED => Answer::Retry(ctx.poll_interval),
                     Ok(bytes) if status == StatusCode::OK => match serde_json::from_slice::<JobView>(&bytes) {
                         Ok(job) => Answer::Job(job),
                         Err(_) => unexpected(ctx, None, None, "GET ai-job"),
