@@ -48,7 +48,8 @@
 # for 1, 2 and 4 worker processes; (f) RSS of api and workers, idle and under
 # load; (g) compiles: latency per résumé style and compiles per minute of one
 # worker, through the sandboxed compiler; (h) the (b) run with tracing off
-# and with export to an unreachable collector. Writes bench/bench-report.json (raw figures and ratios), bench/bench-report.md,
+# and with export to an unreachable collector; (i) the per-job cost (as
+# --queue); (j) the long run (as --decay, 100,000 jobs). Writes bench/bench-report.json (raw figures and ratios), bench/bench-report.md,
 # and each step's own report (bench/*.json, loadgen's .md and .svg charts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,7 +57,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib/common.sh   # port, wait_http, rss_kb, cpu_ms, pids + cleanup, ensure_keys, recreate_db
 
 quick=false; [ "${1:-}" = "--quick" ] && quick=true
-decay=false; [ "${1:-}" = "--decay" ] && decay=true && DECAY_JOBS="${2:-100000}"
+decay=false; [ "${1:-}" = "--decay" ] && decay=true && export DECAY_JOBS="${2:-100000}"
 tracing_only=false; [ "${1:-}" = "--tracing" ] && tracing_only=true
 heavy_only=false; [ "${1:-}" = "--heavy" ] && heavy_only=true
 fairness_only=false; [ "${1:-}" = "--fairness" ] && fairness_only=true
@@ -74,10 +75,10 @@ if [ "$profile" = release ]; then cargo build -q --release --bins; else cargo bu
 
 if $quick; then
   DRAIN_TASKS=2000; E2E_JOBS=300; E2E_CONC=64; PICKUP_JOBS=100; HAMMER_SECS=2; SCALE_SECS=4
-  COMPILE_RUNS=1; COMPILE_SECS=5; TRACE_JOBS=200; TRACE_ROUNDS=2
+  COMPILE_RUNS=1; COMPILE_SECS=5; TRACE_JOBS=200; TRACE_ROUNDS=2; QUEUE_JOBS="${QUEUE_JOBS:-300}"; DECAY_JOBS=2000
 else
   DRAIN_TASKS=20000; E2E_JOBS=20000; E2E_CONC=256; PICKUP_JOBS=1500; HAMMER_SECS=10; SCALE_SECS=20
-  COMPILE_RUNS=10; COMPILE_SECS=60; TRACE_JOBS=5000; TRACE_ROUNDS=6
+  COMPILE_RUNS=10; COMPILE_SECS=60; TRACE_JOBS=5000; TRACE_ROUNDS=6; QUEUE_JOBS="${QUEUE_JOBS:-3000}"; DECAY_JOBS="${DECAY_JOBS:-100000}"
 fi
 
 admin="${TEST_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/postgres}"
@@ -247,14 +248,22 @@ if $tracing_only; then
   exit 0
 fi
 
+long_run() {  # jobs
+  stop_workers; [ -n "${api_pid:-}" ] && stop_api
+  # A fresh database: the run measures itself, not what earlier steps left.
+  recreate_db "$admin" "$db_name"
+  start_api
+  start_workers 2 "${BENCH_WORKER_CONCURRENCY:-64}"
+  loadgen --users 100 --jobs "$1" --concurrency 256 --follow long-poll --report "$out/decay-run.json"
+  local rows; rows=$(psql "$db" -Atc "SELECT count(*) FROM apalis.jobs")
+  python3 scripts/bench_verdicts.py decay "$out" "$rows"
+  stop_workers; stop_api
+}
+
 if $decay; then
   step "long run: $DECAY_JOBS jobs end to end (api + 2 workers + llm-sim at 0 ms)"
   start_sim 0
-  start_api
-  start_workers 2 "${BENCH_WORKER_CONCURRENCY:-64}"
-  loadgen --users 100 --jobs "$DECAY_JOBS" --concurrency 256 --follow long-poll --report "$out/decay-run.json"
-  rows=$(psql "$db" -Atc "SELECT count(*) FROM apalis.jobs")
-  python3 scripts/bench_verdicts.py decay "$out" "$rows"
+  long_run "$DECAY_JOBS"
   exit 0
 fi
 
@@ -262,8 +271,13 @@ step "(a) bare queue: apalis-postgres, no-op handler, $DRAIN_TASKS tasks, batch 
 "$bin/queue-bench" drain --database-url "$db" --tasks "$DRAIN_TASKS" --batch 100 --concurrency 64 \
   --report "$out/queue-drain.json"
 
-step "(b) end to end: api + 2 workers + llm-sim (0 ms), $E2E_JOBS jobs, loadgen closed loop, concurrency $E2E_CONC"
+step "(i) per-job cost: ${QUEUE_JOBS} jobs followed by SSE (${QUEUE_SSE_CONC:-64} in flight), then by polling every 200 ms (${QUEUE_POLL_CONC:-256} in flight)"
 start_sim 0
+queue_run sse "${QUEUE_SSE_CONC:-64}"
+queue_run poll "${QUEUE_POLL_CONC:-256}"
+stop_workers; stop_api
+
+step "(b) end to end: api + 2 workers + llm-sim (0 ms), $E2E_JOBS jobs, loadgen closed loop, concurrency $E2E_CONC"
 start_api
 start_workers 2 "${BENCH_WORKER_CONCURRENCY:-64}"
 echo "{\"apiKb\": $(rss_kb "$api_pid"), \"workerKb\": $(rss_kb "${worker_pids[0]}")}" > "$out/rss-idle.json"
@@ -301,6 +315,12 @@ step "(g) compiles: every résumé of eval/ and tests/fixtures/compile/ $COMPILE
 "$bin/compile-bench" --resumes eval/resumes --resumes tests/fixtures/compile --runs "$COMPILE_RUNS" --seconds "$COMPILE_SECS" > "$out/compile.json"
 
 tracing_runs
+
+step "(j) long run: $DECAY_JOBS jobs end to end on a fresh database; the last tenth against the first"
+stop_workers; [ -n "${api_pid:-}" ] && stop_api
+[ -n "${sim_pid:-}" ] && { kill "$sim_pid"; wait "$sim_pid" 2>/dev/null || true; }
+start_sim 0
+long_run "$DECAY_JOBS"
 
 step "report"
 python3 scripts/bench_report.py "$out" "$profile" "$quick"

@@ -100,6 +100,8 @@ rss_idle = load("rss-idle.json")
 rss_load = load("rss-load.json")
 compile_run = load("compile.json")
 tracing = tracing_summary(out)
+queue = queue_summary(out)
+decay = load("decay.json")
 
 t = {n: scale[n]["throughputJobsPerSec"] for n in scale}
 figures = {
@@ -124,6 +126,8 @@ figures = {
     },
     "compile": compile_run,
     "tracing": tracing,
+    "perJobCost": queue,
+    "longRun": decay,
 }
 ratios = {
     "endToEndVsBareQueue": ratio(figures["endToEndJobsPerSec"], figures["bareQueueTasksPerSec"]),
@@ -138,9 +142,15 @@ targets = [
     ("pollVsBareSelect", ratios["pollVsBareSelect"], ">=", 0.7),
     ("scalingEfficiency4", ratios["scalingEfficiency4"], ">=", 0.9),
     ("job rate, collector unreachable vs tracing off", ratios["tracingUnreachableVsOff"], ">=", 0.95),
-    ("pickup p50 ms at 50/s", pickup["pickupMs"]["p50"], "<=", 10),
+    ("end to end, SSE following (jobs/s)", queue["sse"]["jobsPerSec"], ">=", 1000),
+    ("end to end, polling every 200 ms (jobs/s)", queue["poll"]["jobsPerSec"], ">=", 600),
+    ("apalis.jobs tuples fetched per job, SSE", queue["sse"]["queueTuplesFetchedPerJob"], "<=", 20),
+    ("apalis.jobs tuples fetched per job, polling", queue["poll"]["queueTuplesFetchedPerJob"], "<=", 20),
+    (f"long run of {decay['jobs']:,} jobs: last tenth vs first (jobs/s)", decay["lastVsFirst"], ">=", 0.9),
+    ("pickup p50 ms at 50/s", pickup["pickupMs"]["p50"], "<=", 5),
     ("pickup p99 ms at 50/s", pickup["pickupMs"]["p99"], "<=", 50),
-    ("lost jobs (all runs)", e2e["lost"] + pickup["lost"] + sum(scale[n]["lost"] for n in scale), "<=", 0),
+    ("lost jobs (all runs)", e2e["lost"] + pickup["lost"] + sum(scale[n]["lost"] for n in scale)
+     + queue["sse"]["lost"] + queue["poll"]["lost"] + decay["lost"], "<=", 0),
     ("api RSS idle MB", figures["rssMb"]["apiIdle"], "<=", 30),
     ("worker RSS idle MB", figures["rssMb"]["workerIdle"], "<=", 30),
     ("api RSS under load MB", figures["rssMb"]["apiLoad"], "<=", 150),
@@ -196,6 +206,25 @@ lines += [
     f"| CPU of api + workers per job, tracing off / collector unreachable (ms, median) | "
     f"{tracing['off']['medianCpuMsPerJob']} / {tracing['collectorUnreachable']['medianCpuMsPerJob']} |",
     "",
+    "Per-job cost (step (i); `bench.sh --queue` alone), each process's CPU per job:",
+    "",
+    "| following by | in flight | jobs/s | vs bare drain | commits/job | tuples fetched/job (DB / apalis.jobs) "
+    "| apalis.jobs rows / dead rows at end | CPU ms/job: api, workers, PostgreSQL, llm-sim, loadgen |",
+    "|---|---|---|---|---|---|---|---|",
+]
+for follow, label in (("sse", "SSE"), ("poll", "polling 200 ms")):
+    q = queue[follow]
+    cpu = q["cpuSecondsPerJob"]
+    lines.append(
+        f"| {label} | {q['concurrency']} | {q['jobsPerSec']} | {q['vsBareQueue']} | {q['commitsPerJob']} "
+        f"| {q['tuplesFetchedPerJob']} / {q['queueTuplesFetchedPerJob']} | {q['queueRowsAtEnd']} / {q['queueDeadRowsAtEnd']} "
+        f"| {', '.join(f'{cpu[k] * 1000:.2f}' for k in ('api', 'workers', 'postgres', 'llmSim', 'loadgen'))} |")
+lines += [
+    "",
+    f"Long run (step (j); `bench.sh --decay`): {decay['jobs']:,} jobs, first tenth "
+    f"{decay['throughputFirstTenthJobsPerSec']} jobs/s, last tenth {decay['throughputLastTenthJobsPerSec']} jobs/s "
+    f"({decay['lastVsFirst']}), {decay['lost']} lost, {decay['queueRowsAtEnd']} rows left in apalis.jobs.",
+    "",
     "",
     f"Compiles (sandbox: {compile_run['sandbox']}; previews included), latency per résumé style:",
     "",
@@ -218,7 +247,8 @@ print("\n".join(lines))
 
 # The smoke run's figures mean nothing, but a lost or failed job is a bug.
 traced = (tracing["off"], tracing["collectorUnreachable"])
-lost = e2e["lost"] + pickup["lost"] + sum(scale[n]["lost"] for n in scale) + sum(run["lost"] for run in traced)
+lost = (e2e["lost"] + pickup["lost"] + sum(scale[n]["lost"] for n in scale) + sum(run["lost"] for run in traced)
+        + queue["sse"]["lost"] + queue["poll"]["lost"] + decay["lost"])
 failed = (e2e["failed"] + pickup["failed"] + sum(scale[n]["failed"] for n in scale) + tp["failed"]
           + sum(run["failed"] for run in traced))
 if lost or failed:

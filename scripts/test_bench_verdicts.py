@@ -51,25 +51,31 @@ class Decay(unittest.TestCase):
     def test_last_at_95_percent_is_met(self):
         r = v.decay(decay_run(1000, 950), rows=0)
         self.assertTrue(r["met"])
-        self.assertAlmostEqual(r["throughputFirst10kJobsPerSec"], 1000, delta=15)
-        self.assertAlmostEqual(r["throughputLast10kJobsPerSec"], 950, delta=15)
+        self.assertAlmostEqual(r["throughputFirstTenthJobsPerSec"], 1000, delta=15)
+        self.assertAlmostEqual(r["throughputLastTenthJobsPerSec"], 950, delta=15)
         self.assertAlmostEqual(r["lastVsFirst"], 0.95, delta=0.02)
 
     def test_last_at_70_percent_is_not_met(self):
         r = v.decay(decay_run(1000, 700), rows=0)
         self.assertFalse(r["met"])
         self.assertAlmostEqual(r["lastVsFirst"], 0.7, delta=0.02)
-        self.assertLess(r["throughputLast10kJobsPerSec"], r["throughputFirst10kJobsPerSec"])
+        self.assertLess(r["throughputLastTenthJobsPerSec"], r["throughputFirstTenthJobsPerSec"])
 
     def test_interpolates_within_a_second(self):
-        # 4,000 jobs/s: the 10,000th lands halfway through second 2 (t = 2 + 0.5).
+        # 4,000 jobs/s for 5 s: the tenth (2,000 jobs) ends halfway through
+        # the first second, and the last tenth starts halfway through the last.
         run = {"jobs": 20000, "completed": 19000, "failed": 1000, "lost": 0, "durationSecs": 5.0,
                "timeline": [{"t": t, "completed": 3800, "failed": 200} for t in range(5)]}
         r = v.decay(run, rows=0)
-        self.assertEqual(r["throughputFirst10kJobsPerSec"], round(10000 / 2.5, 1))
-        # The last 10,000 start at the same mark and run to the end, 2.5 s later.
-        self.assertEqual(r["throughputLast10kJobsPerSec"], round(10000 / 2.5, 1))
+        self.assertEqual(r["window"], 2000)
+        self.assertEqual(r["throughputFirstTenthJobsPerSec"], round(2000 / 0.5, 1))
+        self.assertEqual(r["throughputLastTenthJobsPerSec"], round(2000 / 0.5, 1))
         self.assertTrue(r["met"])
+
+    def test_a_lost_job_is_not_met(self):
+        run = decay_run(1000, 1000)
+        run["lost"] = 1
+        self.assertFalse(v.decay(run, rows=0)["met"])
 
 
 class ResiliencePg(unittest.TestCase):

@@ -45,18 +45,29 @@ pub struct PoolSettings {
     pub min_connections: u32,
     /// How long a request waits for a connection before giving up (→ 503).
     pub acquire_timeout: Duration,
+    /// Sessions plan with `enable_seqscan = off`: index scans wherever an
+    /// index serves. For the worker, whose statements are all point lookups
+    /// or short index ranges, and which shares its pool with apalis' fetch:
+    /// a vacuum that finds the queue table momentarily empty leaves the
+    /// planner believing it is, and every fetch and acknowledgement then
+    /// reads the whole table (sorting it, in the fetch's case) instead of
+    /// the few rows it needs.
+    pub index_scans: bool,
 }
 
 impl Default for PoolSettings {
     fn default() -> Self {
-        Self { max_connections: 16, min_connections: 0, acquire_timeout: Duration::from_secs(3) }
+        Self { max_connections: 16, min_connections: 0, acquire_timeout: Duration::from_secs(3), index_scans: false }
     }
 }
 
 /// A lazily-connecting pool: the process starts even while PostgreSQL is
 /// down, and every query fails fast (acquire timeout) until it is back.
 pub fn pool(url: &str, settings: &PoolSettings) -> Result<PgPool, sqlx::Error> {
-    let options: PgConnectOptions = url.parse()?;
+    let mut options: PgConnectOptions = url.parse()?;
+    if settings.index_scans {
+        options = options.options([("enable_seqscan", "off")]);
+    }
     Ok(PgPoolOptions::new()
         .max_connections(settings.max_connections)
         .min_connections(settings.min_connections)

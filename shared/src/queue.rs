@@ -364,13 +364,18 @@ pub async fn depth(
 /// in ASCII).
 pub const VACUUM_LOCK: i64 = 0x7461_696c_6f72_2e71;
 
-/// Dead rows in the queue table past which a sweeper vacuums it.
-pub const VACUUM_AFTER_DEAD_ROWS: i64 = 5_000;
+/// Dead rows in the queue table past which a worker vacuums it: at 500
+/// jobs/s (three dead rows each), about every second and a half, and each
+/// vacuum of a table this small takes milliseconds.
+pub const VACUUM_AFTER_DEAD_ROWS: i64 = 2_000;
+
+/// How often each worker checks the queue table's dead rows.
+pub const VACUUM_CHECK_EVERY: Duration = Duration::from_secs(1);
 
 /// Vacuum the queue table when it holds more than [`VACUUM_AFTER_DEAD_ROWS`]
 /// dead rows, on one replica at a time (a session advisory lock; the others
 /// skip). Every task is inserted, updated and deleted within seconds, so the
-/// table's dead rows grow by about two per job: autovacuum does this where
+/// table's dead rows grow by about three per job: autovacuum does this where
 /// it runs, but its thresholds are the server's (and it may be off), and a
 /// fetch that walks dead index entries slows every job. Returns whether it
 /// vacuumed.

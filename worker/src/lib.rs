@@ -78,7 +78,11 @@ async fn compiler_for(config: &Config) -> anyhow::Result<Option<compile::Compile
 /// let in-flight ones finish up to the drain timeout, and return the rest
 /// (AIJob rows and queue tasks) to the queue.
 pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-    let settings = shared::db::PoolSettings { max_connections: config.db_max_connections, ..Default::default() };
+    let settings = shared::db::PoolSettings {
+        max_connections: config.db_max_connections,
+        index_scans: true,
+        ..Default::default()
+    };
     let pool = shared::db::pool(&config.database_url, &settings).context("DATABASE_URL is invalid")?;
     shared::db::migrate(&pool).await.context("applying migrations")?;
     let admin = admin::Admin::new(pool.clone(), shared::metrics::install());
@@ -184,8 +188,8 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
             compile_task::handle
         );
     }
-    // Sweeper, once per heartbeat: fail jobs whose queue task gave up, prune
-    // finished queue tasks, and vacuum the queue table when it is bloated.
+    // Sweeper, once per heartbeat: fail jobs whose queue task gave up, and
+    // prune finished queue tasks.
     let sweeper = {
         let jobs = state.jobs.clone();
         let every = config.heartbeat;
@@ -210,13 +214,24 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
                     Err(e) => tracing::debug!(error = %e, "sweeper could not run"),
                 }
                 prune(&jobs.pool, retention).await;
-                match shared::queue::vacuum_if_bloated(&jobs.pool).await {
+                if let Err(e) = shared::metrics::record_queue(&jobs.pool, &queues).await {
+                    tracing::debug!(error = %e, "could not read the queue depth");
+                }
+            }
+        })
+    };
+    // The queue table's upkeep, every second: a vacuum when it is bloated
+    // (one replica at a time; the check is one read of pg_stat).
+    let vacuum = {
+        let pool = pool.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(shared::queue::VACUUM_CHECK_EVERY);
+            loop {
+                tick.tick().await;
+                match shared::queue::vacuum_if_bloated(&pool).await {
                     Ok(true) => tracing::debug!("vacuumed the queue table"),
                     Ok(false) => {}
                     Err(e) => tracing::debug!(error = %e, "could not vacuum the queue table"),
-                }
-                if let Err(e) = shared::metrics::record_queue(&jobs.pool, &queues).await {
-                    tracing::debug!(error = %e, "could not read the queue depth");
                 }
             }
         })
@@ -234,6 +249,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         tracing::error!(error = %e, "worker monitor stopped with an error");
     }
     sweeper.abort();
+    vacuum.abort();
     release_unfinished(&state, &name).await;
     admin_server.abort();
     pool.close().await;

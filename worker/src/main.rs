@@ -1,5 +1,10 @@
 //! `worker`: runs AI jobs from the queue until SIGTERM/Ctrl-C, then drains.
 
+/// mimalloc rather than the system allocator: under load the worker spends a
+/// sixth of its CPU in glibc malloc and free (`perf`, `bench.sh --queue`).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let _ = dotenvy::dotenv();
