@@ -369,37 +369,88 @@ pub const VACUUM_LOCK: i64 = 0x7461_696c_6f72_2e71;
 /// vacuum of a table this small takes milliseconds.
 pub const VACUUM_AFTER_DEAD_ROWS: i64 = 2_000;
 
-/// How often each worker checks the queue table's dead rows.
+/// How often each worker checks the dead rows of the tables it keeps.
 pub const VACUUM_CHECK_EVERY: Duration = Duration::from_secs(1);
 
-/// Vacuum the queue table when it holds more than [`VACUUM_AFTER_DEAD_ROWS`]
-/// dead rows, on one replica at a time (a session advisory lock; the others
-/// skip). Every task is inserted, updated and deleted within seconds, so the
-/// table's dead rows grow by about three per job: autovacuum does this where
-/// it runs, but its thresholds are the server's (and it may be off), and a
-/// fetch that walks dead index entries slows every job. Returns whether it
+/// A table the workers keep vacuumed, and when.
+struct Upkeep {
+    schema: &'static str,
+    table: &'static str,
+    /// The statement (VACUUM cannot be prepared, nor run in a transaction).
+    vacuum: &'static str,
+    /// Vacuum once dead rows exceed `fixed + share × live rows`.
+    fixed: i64,
+    share: f64,
+}
+
+/// `apalis.jobs`: every row is written three times within seconds, so its
+/// indexes (the fetch's, the acknowledgement's) fill with dead entries that
+/// every fetch walks; a fixed, low threshold. No ANALYZE: its statistics
+/// would only describe a passing moment (the worker plans with index scans).
+///
+/// `AIJob`: two updates per job (RUNNING, then COMPLETED or FAILED), none of
+/// them HOT (its partial indexes name the status), so each job leaves two
+/// dead rows and twelve dead index entries that claims and completions
+/// walk. Past autovacuum's own default threshold (a fifth of the table),
+/// plus a margin, so that where autovacuum runs it does this first.
+const UPKEEP: &[Upkeep] = &[
+    Upkeep { schema: "apalis", table: "jobs", vacuum: "VACUUM apalis.jobs", fixed: VACUUM_AFTER_DEAD_ROWS, share: 0.0 },
+    Upkeep { schema: "public", table: "AIJob", vacuum: r#"VACUUM (ANALYZE) "AIJob""#, fixed: 10_000, share: 0.2 },
+];
+
+/// Vacuum the hot tables whose dead rows are past their threshold (see
+/// [`UPKEEP`]: the queue table, and `AIJob`), on one replica at a time (a
+/// session advisory lock; the others skip). Autovacuum does this where it
+/// runs, but its thresholds are the server's and it may be off; a fetch or
+/// a claim that walks dead entries slows every job. Returns the tables
 /// vacuumed.
-pub async fn vacuum_if_bloated(pool: &PgPool) -> Result<bool, sqlx::Error> {
-    const LOCK: i64 = VACUUM_LOCK;
-    let dead = sqlx::query_scalar!(
-        r#"SELECT coalesce(n_dead_tup, 0) AS "dead!" FROM pg_stat_user_tables
-           WHERE schemaname = 'apalis' AND relname = 'jobs'"#
+pub async fn vacuum_if_bloated(pool: &PgPool) -> Result<Vec<&'static str>, sqlx::Error> {
+    let schemas: Vec<String> = UPKEEP.iter().map(|u| u.schema.to_owned()).collect();
+    let tables: Vec<String> = UPKEEP.iter().map(|u| u.table.to_owned()).collect();
+    let stats = sqlx::query!(
+        r#"SELECT s.schemaname AS "schema!", s.relname AS "table!", coalesce(s.n_live_tup, 0) AS "live!",
+                  coalesce(s.n_dead_tup, 0) AS "dead!"
+           FROM pg_stat_user_tables s JOIN unnest($1::text[], $2::text[]) AS u(schema, name)
+             ON s.schemaname = u.schema AND s.relname = u.name"#,
+        &schemas,
+        &tables
     )
-    .fetch_optional(pool)
-    .await?
-    .unwrap_or(0);
-    if dead < VACUUM_AFTER_DEAD_ROWS {
-        return Ok(false);
+    .fetch_all(pool)
+    .await?;
+    let due: Vec<&Upkeep> = UPKEEP
+        .iter()
+        .filter(|u| {
+            stats.iter().any(|s| {
+                s.schema == u.schema && s.table == u.table && s.dead > u.fixed + (u.share * s.live as f64) as i64
+            })
+        })
+        .collect();
+    if due.is_empty() {
+        return Ok(Vec::new());
     }
     let mut conn = pool.acquire().await?;
-    if !sqlx::query_scalar!(r#"SELECT pg_try_advisory_lock($1) AS "locked!""#, LOCK).fetch_one(&mut *conn).await? {
-        return Ok(false);
+    if !sqlx::query_scalar!(r#"SELECT pg_try_advisory_lock($1) AS "locked!""#, VACUUM_LOCK)
+        .fetch_one(&mut *conn)
+        .await?
+    {
+        return Ok(Vec::new());
     }
-    // VACUUM cannot run in a transaction, nor as a prepared statement.
-    let vacuumed = sqlx::raw_sql("VACUUM (ANALYZE) apalis.jobs").execute(&mut *conn).await;
+    let mut vacuumed = Vec::with_capacity(due.len());
+    let mut failed = None;
+    for upkeep in due {
+        match sqlx::raw_sql(upkeep.vacuum).execute(&mut *conn).await {
+            Ok(_) => vacuumed.push(upkeep.table),
+            Err(e) => {
+                failed = Some(e);
+                break;
+            }
+        }
+    }
     let unlocked =
-        sqlx::query_scalar!(r#"SELECT pg_advisory_unlock($1) AS "unlocked!""#, LOCK).fetch_one(&mut *conn).await;
-    vacuumed?;
+        sqlx::query_scalar!(r#"SELECT pg_advisory_unlock($1) AS "unlocked!""#, VACUUM_LOCK).fetch_one(&mut *conn).await;
+    if let Some(e) = failed {
+        return Err(e);
+    }
     unlocked?;
-    Ok(true)
+    Ok(vacuumed)
 }

@@ -220,8 +220,9 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
             }
         })
     };
-    // The queue table's upkeep, every second: a vacuum when it is bloated
-    // (one replica at a time; the check is one read of pg_stat).
+    // The hot tables' upkeep, every second: a vacuum of the queue table or
+    // AIJob when they are bloated (one replica at a time; the check is one
+    // read of pg_stat).
     let vacuum = {
         let pool = pool.clone();
         tokio::spawn(async move {
@@ -229,9 +230,9 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
             loop {
                 tick.tick().await;
                 match shared::queue::vacuum_if_bloated(&pool).await {
-                    Ok(true) => tracing::debug!("vacuumed the queue table"),
-                    Ok(false) => {}
-                    Err(e) => tracing::debug!(error = %e, "could not vacuum the queue table"),
+                    Ok(tables) if !tables.is_empty() => tracing::debug!(?tables, "vacuumed"),
+                    Ok(_) => {}
+                    Err(e) => tracing::debug!(error = %e, "could not vacuum"),
                 }
             }
         })

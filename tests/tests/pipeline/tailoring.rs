@@ -155,17 +155,60 @@ async fn a_bloated_queue_table_is_vacuumed_by_one_replica_at_a_time() {
         .await
         .expect("lock");
     assert!(locked);
-    assert!(!shared::queue::vacuum_if_bloated(&app.pool).await.expect("skip"), "skipped while another vacuums");
+    assert!(
+        shared::queue::vacuum_if_bloated(&app.pool).await.expect("skip").is_empty(),
+        "skipped while another vacuums"
+    );
     sqlx::query("SELECT pg_advisory_unlock($1)")
         .bind(shared::queue::VACUUM_LOCK)
         .execute(&mut *other)
         .await
         .expect("unlock");
 
-    assert!(shared::queue::vacuum_if_bloated(&app.pool).await.expect("vacuum"), "vacuumed past the threshold");
+    assert_eq!(
+        shared::queue::vacuum_if_bloated(&app.pool).await.expect("vacuum"),
+        ["jobs"],
+        "vacuumed past the threshold"
+    );
     let dead = queue_dead_rows(&app.pool, |d| d < shared::queue::VACUUM_AFTER_DEAD_ROWS).await;
     assert!(dead < shared::queue::VACUUM_AFTER_DEAD_ROWS, "{dead} dead rows left after the vacuum");
-    assert!(!shared::queue::vacuum_if_bloated(&app.pool).await.expect("again"), "nothing to do below the threshold");
+    assert!(
+        shared::queue::vacuum_if_bloated(&app.pool).await.expect("again").is_empty(),
+        "nothing to do below the threshold"
+    );
+
+    // AIJob: two updates per job; vacuumed once its dead rows pass a fifth
+    // of the table plus 10,000 (autovacuum's own threshold comes first).
+    let (project, base, jd) = app.tailoring_setup("user_vacuum", SAMPLE_RESUME).await;
+    sqlx::query(
+        r#"INSERT INTO "AIJob" (id, "projectId", "baseVersionId", "jdId", mode, status)
+           SELECT gen_random_uuid(), $1::uuid, $2::uuid, $3::uuid, 'MINIMAL', 'QUEUED' FROM generate_series(1, 7000)"#,
+    )
+    .bind(&project)
+    .bind(id_of(&base))
+    .bind(&jd)
+    .execute(&app.pool)
+    .await
+    .expect("jobs");
+    for status in ["RUNNING", "COMPLETED"] {
+        sqlx::query(r#"UPDATE "AIJob" SET status = $1::"AIJobStatus""#)
+            .bind(status)
+            .execute(&app.pool)
+            .await
+            .expect("update");
+    }
+    let jobs_dead = || async {
+        let dead: i64 = sqlx::query_scalar(r#"SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'AIJob'"#)
+            .fetch_one(&app.pool)
+            .await
+            .expect("stats");
+        dead
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while jobs_dead().await < 14_000 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(shared::queue::vacuum_if_bloated(&app.pool).await.expect("vacuum"), ["AIJob"]);
 }
 
 #[tokio::test]
