@@ -80,9 +80,8 @@ pub struct Submission {
 /// every other user's first (round robin across users, FIFO within one).
 ///
 /// The task is written as apalis' own `push_tasks` writes one (the columns
-/// of [`TASK_COLUMNS`], checked by the schema drift test): its id is the
-/// job's UUIDv7 read as a ULID (both lead with the millisecond time), its
-/// idempotency key the job's id, so the queue refuses a second task for the
+/// of [`TASK_COLUMNS`], checked by the schema drift test): its id is
+/// [`ai_task_id`], its idempotency key the job's id, so the queue refuses a second task for the
 /// same job. It carries the trace context of this span.
 #[tracing::instrument(name = "enqueue", skip_all, fields(
     otel.kind = "producer", messaging.system = "apalis-postgres", messaging.destination.name = QUEUE_NAME,
@@ -94,7 +93,7 @@ pub async fn submit_ai_job(conn: &mut PgConnection, submission: &Submission) -> 
         provider: submission.provider,
         trace: crate::telemetry::carrier(),
     })?;
-    let task_id = ulid::Ulid::from(id.as_u128()).to_string();
+    let task_id = ai_task_id(id);
     let job = sqlx::query_as!(
         AiJob,
         r#"WITH job AS (
@@ -192,16 +191,23 @@ pub async fn delete_tasks(conn: &mut PgConnection, ai_jobs: &[Uuid], versions: &
     Ok(deleted.rows_affected())
 }
 
+/// The queue task id of an AI job: its UUIDv7 read as a ULID (both lead
+/// with the millisecond time), so the task is found by primary key.
+#[must_use]
+pub fn ai_task_id(ai_job_id: Uuid) -> String {
+    ulid::Ulid::from(ai_job_id.as_u128()).to_string()
+}
+
 /// Remove the queue tasks of AI jobs that have just ended (COMPLETED or
 /// FAILED), on `conn`, inside the transaction that ends them. The queue
 /// table then holds only work not yet done, so every fetch walks a small
-/// table; the jobs' outcomes and traces live in our own tables. apalis' own
-/// acknowledgement afterwards matches no row and changes nothing.
+/// table; the jobs' outcomes and traces live in our own tables. By primary
+/// key ([`ai_task_id`]): a task written before task ids were derived from
+/// jobs is not found here, and goes when it is next fetched (its job is
+/// final: [`drop_ai_task`]).
 pub async fn finish_ai_tasks(conn: &mut PgConnection, ai_jobs: &[Uuid]) -> Result<(), sqlx::Error> {
-    let keys: Vec<String> = ai_jobs.iter().map(Uuid::to_string).collect();
-    sqlx::query!("DELETE FROM apalis.jobs WHERE job_type = $1 AND idempotency_key = ANY($2)", QUEUE_NAME, &keys)
-        .execute(conn)
-        .await?;
+    let ids: Vec<String> = ai_jobs.iter().copied().map(ai_task_id).collect();
+    sqlx::query!("DELETE FROM apalis.jobs WHERE id = ANY($1)", &ids).execute(conn).await?;
     Ok(())
 }
 
@@ -221,6 +227,39 @@ pub const TASK_COLUMNS: &[(&str, &str)] = &[
     ("priority", "integer"),
     ("idempotency_key", "text"),
 ];
+
+/// Remove the queue task of an AI job that was already final when its task
+/// ran (a redelivery): nothing is left to do.
+pub async fn drop_ai_task(pool: &PgPool, ai_job_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "DELETE FROM apalis.jobs WHERE job_type = $1 AND idempotency_key = $2",
+        QUEUE_NAME,
+        ai_job_id.to_string()
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Record a failed attempt of an AI job's task (the database or a store
+/// failed it, not the job's own merits), as apalis records one: status
+/// Failed, one attempt more, the error kept. The task is fetched again while
+/// attempts remain; past them, the sweeper fails its job
+/// ([`fail_abandoned_ai_jobs`]). False when the task is no longer held.
+pub async fn fail_ai_task_attempt(pool: &PgPool, ai_job_id: Uuid, error: &str) -> Result<bool, sqlx::Error> {
+    let failed = sqlx::query!(
+        r#"UPDATE apalis.jobs
+           SET status = 'Failed', attempts = attempts + 1, last_result = jsonb_build_object('Err', $3::text),
+               done_at = now(), lock_by = NULL, lock_at = NULL
+           WHERE job_type = $1 AND idempotency_key = $2 AND status IN ('Queued', 'Running')"#,
+        QUEUE_NAME,
+        ai_job_id.to_string(),
+        error
+    )
+    .execute(pool)
+    .await?;
+    Ok(failed.rows_affected() > 0)
+}
 
 /// Put an AI job's task (held by a worker) back in the queue, to be fetched
 /// again `back_in_secs` from now, ranked as before. False when the task is

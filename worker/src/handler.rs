@@ -41,7 +41,30 @@ pub async fn handle(task: TailorTask, state: Data<Arc<WorkerState>>) -> Result<V
         tailor.outcome = tracing::field::Empty,
     );
     shared::telemetry::set_parent(&span, shared::telemetry::parent_from(&task.trace));
-    handle_job(task, state).instrument(span).await
+    let job_id = task.ai_job_id;
+    let result = handle_job(task, state.clone()).instrument(span).await;
+    if let Err(e) = &result {
+        record_failed_attempt(&state, job_id, &e.to_string()).await;
+    }
+    result
+}
+
+/// The AI queue runs without apalis' acknowledgements (every ending of a
+/// job removes or re-queues its task in our own statements), so a failed
+/// attempt is recorded here. While the database stays away it is kept and
+/// the sweeper records it later (`WorkerState::unrecorded`): a task is never
+/// left held by a live worker that no longer runs it.
+async fn record_failed_attempt(state: &WorkerState, job_id: Uuid, error: &str) {
+    tracing::warn!(ai_job.id = %job_id, %error, "attempt failed; the task goes back to the queue");
+    let recorded =
+        retry_while_unavailable(DB_RETRY_BUDGET, || shared::queue::fail_ai_task_attempt(&state.pool, job_id, error))
+            .await;
+    if let Err(e) = recorded {
+        tracing::error!(ai_job.id = %job_id, error = %e, "failed attempt not recorded yet; the sweeper will");
+        if let Ok(mut unrecorded) = state.unrecorded.lock() {
+            unrecorded.push((job_id, error.to_owned()));
+        }
+    }
 }
 
 async fn handle_job(task: TailorTask, state: Data<Arc<WorkerState>>) -> Result<Value, BoxDynError> {
@@ -49,7 +72,8 @@ async fn handle_job(task: TailorTask, state: Data<Arc<WorkerState>>) -> Result<V
         return Ok(deferred);
     }
     let Some(job) = retry_while_unavailable(DB_RETRY_BUDGET, || state.jobs.claim(task.ai_job_id)).await? else {
-        tracing::info!(ai_job.id = %task.ai_job_id, "job already final; task acknowledged");
+        tracing::info!(ai_job.id = %task.ai_job_id, "job already final; task dropped");
+        retry_while_unavailable(DB_RETRY_BUDGET, || shared::queue::drop_ai_task(&state.pool, task.ai_job_id)).await?;
         return Ok(json!({"skipped": "the job was already final"}));
     };
     if let Ok(mut set) = state.in_flight.lock() {

@@ -46,6 +46,9 @@ pub struct WorkerState {
     /// AIJobs this process has moved to RUNNING and not yet finished; on a
     /// graceful stop whatever is left here goes back to QUEUED.
     pub in_flight: Mutex<HashSet<Uuid>>,
+    /// Failed attempts of AI tasks not yet recorded in the queue (the
+    /// database was away); the sweeper records them.
+    pub unrecorded: Mutex<Vec<(Uuid, String)>>,
     /// Where PDFs and previews go.
     pub storage: shared::storage::Storage,
     /// The sandboxed TeX; `None` on a tailoring-only worker without TeX
@@ -121,6 +124,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         max_output_tokens: config.max_output_tokens,
         defer_over: config.provider_defer_over,
         in_flight: Mutex::new(HashSet::new()),
+        unrecorded: Mutex::new(Vec::new()),
         storage,
         compiler,
     });
@@ -143,12 +147,16 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     // handler; the rest (storage, wake-ups, poll fallback, restart naming)
     // is the same for both queues.
     macro_rules! register_queue {
-        ($monitor:expr, $task:ty, $queue:expr, $name:expr, $concurrency:expr, $handler:path) => {{
+        ($monitor:expr, $task:ty, $queue:expr, $name:expr, $concurrency:expr, $handler:path, $acks:expr) => {{
             let (state, pool, name, concurrency) = (state.clone(), pool.clone(), $name, $concurrency);
             // A worker fetches no more than it can run at once (never more than
             // WORKER_BATCH_SIZE): tasks it holds in its buffer would wait there
             // while another replica sits idle.
-            let queue_config = queue_config.clone().queue($queue).batch_size(config.batch_size.min(concurrency));
+            let queue_config = queue_config
+                .clone()
+                .queue($queue)
+                .batch_size(config.batch_size.min(concurrency))
+                .persist_results($acks);
             let poll_interval = config.poll_interval;
             $monitor.register(move |restarts| {
                 let storage = PostgresStorage::<$task>::new(&pool).with_config(queue_config.clone());
@@ -175,7 +183,12 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
                 true
             });
     if config.queues.ai_jobs {
-        monitor = register_queue!(monitor, TailorTask, QUEUE_NAME, name.clone(), config.concurrency, handler::handle);
+        // No apalis acknowledgements on the AI queue: every ending of a job
+        // removes its task in the job's own transaction (or re-queues it:
+        // a deferral, a failed attempt), so an acknowledgement would only
+        // search for a row that is gone, through the rows this worker holds.
+        monitor =
+            register_queue!(monitor, TailorTask, QUEUE_NAME, name.clone(), config.concurrency, handler::handle, false);
     }
     if config.queues.compile {
         let compile_name = format!("{name}-compile");
@@ -185,12 +198,14 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
             COMPILE_QUEUE_NAME,
             compile_name,
             config.compile_concurrency,
-            compile_task::handle
+            compile_task::handle,
+            true
         );
     }
-    // Sweeper, once per heartbeat: fail jobs whose queue task gave up, and
-    // prune finished queue tasks.
+    // Sweeper, once per heartbeat: record failed attempts the handlers could
+    // not, fail jobs whose queue task gave up, and prune finished queue tasks.
     let sweeper = {
+        let state = state.clone();
         let jobs = state.jobs.clone();
         let every = config.heartbeat;
         let retention = config.queue_retention;
@@ -203,6 +218,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
             let mut tick = tokio::time::interval(every);
             loop {
                 tick.tick().await;
+                record_unrecorded(&state).await;
                 match jobs.fail_abandoned().await {
                     Ok(0) => {}
                     Ok(n) => tracing::warn!(jobs = n, "failed jobs whose queue task gave up"),
@@ -255,6 +271,21 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     admin_server.abort();
     pool.close().await;
     result.map_err(|e| anyhow::anyhow!("worker stopped: {e}"))
+}
+
+/// Record the failed attempts the handler could not (see
+/// `WorkerState::unrecorded`); those that still cannot be wait for the next
+/// sweep.
+async fn record_unrecorded(state: &WorkerState) {
+    let pending: Vec<(Uuid, String)> = state.unrecorded.lock().map(|mut u| std::mem::take(&mut *u)).unwrap_or_default();
+    for (job_id, error) in pending {
+        if let Err(e) = shared::queue::fail_ai_task_attempt(&state.pool, job_id, &error).await {
+            tracing::debug!(ai_job.id = %job_id, error = %e, "failed attempt still not recorded");
+            if let Ok(mut unrecorded) = state.unrecorded.lock() {
+                unrecorded.push((job_id, error));
+            }
+        }
+    }
 }
 
 /// Delete finished queue tasks past their retention, in bounded batches.

@@ -89,7 +89,40 @@ async fn a_redelivered_task_cannot_move_a_finished_job() {
     assert_eq!(after["status"], "COMPLETED");
     assert_eq!(after["updatedAt"], done["updatedAt"], "the finished job was not touched");
     assert_eq!(sim.chat_requests(), 1, "the redelivered task did not call the provider again");
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM apalis.jobs").fetch_one(&app.pool).await.expect("count");
+    assert_eq!(left, 0, "the redelivered task was dropped, not left held by the worker");
     worker.stop().await.expect("stop");
+}
+
+#[tokio::test]
+async fn a_failed_attempt_goes_back_to_the_queue_and_runs_again() {
+    let app = TestApp::spawn().await;
+    let sim = Sim::start(SimConfig::default()).await;
+    let (project, base, jd) = app.tailoring_setup("user_t", SAMPLE_RESUME).await;
+    let job = app.submit("user_t", &project, &id_of(&base), &jd, "BALANCED", "DEEPSEEK").await;
+    // Held by a worker whose attempt then failed for want of the database.
+    sqlx::query("UPDATE apalis.jobs SET status = 'Queued', lock_by = NULL, lock_at = now()")
+        .execute(&app.pool)
+        .await
+        .expect("held");
+    let id: uuid::Uuid = job.parse().expect("uuid");
+    assert!(shared::queue::fail_ai_task_attempt(&app.pool, id, "the database was unavailable").await.expect("record"));
+    let (status, attempts, result): (String, i32, Value) =
+        sqlx::query_as("SELECT status, attempts, last_result FROM apalis.jobs")
+            .fetch_one(&app.pool)
+            .await
+            .expect("task");
+    assert_eq!((status.as_str(), attempts), ("Failed", 1));
+    assert_eq!(result["Err"], "the database was unavailable");
+    // With attempts left, the next worker takes it and the job completes.
+    let worker = TestWorker::start(app.worker_config(Some(&sim)));
+    let done = app.wait_final("user_t", &job, Duration::from_secs(30)).await;
+    assert_eq!(done["status"], "COMPLETED", "{done}");
+    worker.stop().await.expect("stop");
+    assert!(
+        !shared::queue::fail_ai_task_attempt(&app.pool, id, "late").await.expect("record"),
+        "a task no longer held is not touched"
+    );
 }
 
 #[tokio::test]
