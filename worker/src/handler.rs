@@ -24,11 +24,12 @@ use engine as tailor;
 const DB_RETRY_BUDGET: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Handle one queue task. Returns `Err` only for infrastructure failures
-/// (database unreachable), so apalis retries the task a few times; a job
-/// that fails on its own merits is recorded FAILED and the task succeeds.
-/// The returned value, which apalis keeps as the task's result until the
-/// task is pruned, says how the job ended; the job's trace (every edit
-/// applied or refused, and why) is stored with its completion.
+/// (database unreachable), recorded as a failed attempt so that the task is
+/// tried again a few times; a job that fails on its own merits is recorded
+/// FAILED and its task removed. The returned value says how the job ended
+/// (for apalis' tracing; the AI queue keeps no task results); the job's
+/// trace (every edit applied or refused, and why) is stored with its
+/// completion.
 pub async fn handle(task: TailorTask, state: Data<Arc<WorkerState>>) -> Result<Value, BoxDynError> {
     // The job's span continues the trace of the request that queued it.
     let span = tracing::info_span!(
