@@ -74,7 +74,7 @@ pub fn apply_answer(
     context: &Context<'_>,
 ) -> Result<Proposal, String> {
     let facts = gates::facts_of(context.base_latex);
-    let jd_terms: Vec<String> = context.jd_skills.iter().chain(context.jd_keywords).cloned().collect();
+    let structure = gates::structure::Structure::of(contents, locked);
     let mut refused = Vec::new();
     // Survivors of the per-edit gates, with their escaped replacement, and
     // how many bullets each touches (for the budget).
@@ -149,7 +149,7 @@ pub fn apply_answer(
         }
         let mut trial = trial_sections.clone();
         trial[edit.section] = edited_section;
-        if !gates::structure::same_structure(&trial, contents, locked) {
+        if !structure.keeps(&trial) {
             refused.push(refuse(
                 Gate::Structure,
                 "the edit would add, remove or rename a section heading, or move a section boundary".into(),
@@ -173,6 +173,7 @@ pub fn apply_answer(
 
     // The mode's budget, measured on the survivors.
     let total_bullets: usize = contents.iter().map(|c| budget::count_bullets(c)).sum();
+    let jd_terms = budget::JdTerms::new(context.jd_skills.iter().chain(context.jd_keywords));
     let candidates: Vec<budget::Candidate> = survivors
         .iter()
         .enumerate()

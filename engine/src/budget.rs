@@ -276,6 +276,28 @@ impl Coverage {
     }
 }
 
+/// The job description's terms as [`edit_value`] reads them: lowercase,
+/// each once, with the canonical skill (lowercased) a whole term names.
+/// Built once per answer: naming a term's skill runs the skill lexicon.
+#[derive(Debug, Clone, Default)]
+pub struct JdTerms(Vec<(String, Option<String>)>);
+
+impl JdTerms {
+    pub fn new<S: AsRef<str>>(terms: impl IntoIterator<Item = S>) -> JdTerms {
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for term in terms {
+            let term = term.as_ref().trim();
+            let key = term.to_lowercase();
+            if key.is_empty() || !seen.insert(key.clone()) {
+                continue;
+            }
+            out.push((key, skill_of(term)));
+        }
+        JdTerms(out)
+    }
+}
+
 /// The canonical skill (lowercased) a whole term names, if it is one.
 fn skill_of(term: &str) -> Option<String> {
     let mentions = find_skills(term);
@@ -293,20 +315,14 @@ fn skill_of(term: &str) -> Option<String> {
 /// size of the change: a term `-d/(d+1000)` in (−1, 0], where `d` is the
 /// change in length in characters, so a smaller edit of equal gain ranks
 /// higher and never outranks a larger gain.
-pub fn edit_value(original: &str, replacement: &str, jd_terms: &[String]) -> f64 {
+pub fn edit_value(original: &str, replacement: &str, jd_terms: &JdTerms) -> f64 {
     let before = Coverage::of(original);
     let after = Coverage::of(replacement);
-    let mut seen = HashSet::new();
-    let mut net: i64 = 0;
-    for term in jd_terms {
-        let term = term.trim();
-        let key = term.to_lowercase();
-        if key.is_empty() || !seen.insert(key.clone()) {
-            continue;
-        }
-        let skill = skill_of(term);
-        net += i64::from(after.has(&key, skill.as_deref())) - i64::from(before.has(&key, skill.as_deref()));
-    }
+    let net: i64 = jd_terms
+        .0
+        .iter()
+        .map(|(key, skill)| i64::from(after.has(key, skill.as_deref())) - i64::from(before.has(key, skill.as_deref())))
+        .sum();
     let change = original.chars().count().abs_diff(replacement.chars().count()) as f64;
     net as f64 - change / (change + 1000.0)
 }
@@ -317,7 +333,7 @@ pub fn candidate(
     section_content: &str,
     original: &str,
     replacement: &str,
-    jd_terms: &[String],
+    jd_terms: &JdTerms,
 ) -> Candidate {
     Candidate {
         index,
@@ -339,8 +355,8 @@ mod tests {
         Candidate { index, kind: EditKind::Reorder, bullets_touched: 1, value }
     }
 
-    fn terms(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| (*s).to_owned()).collect()
+    fn terms(list: &[&str]) -> JdTerms {
+        JdTerms::new(list)
     }
 
     // --- Budgets -------------------------------------------------------------
@@ -572,7 +588,7 @@ mod tests {
             edit_value("Built pipelines", "Built and operated large, reliable Kafka pipelines for many teams", &jd);
         assert!(small > large, "{small} vs {large}");
         assert!(large > 0.0, "a gain always beats no gain: {large}");
-        assert!(edit_value("a", "a", &[]) == 0.0);
+        assert!(edit_value("a", "a", &JdTerms::default()) == 0.0);
     }
 
     #[test]
