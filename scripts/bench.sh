@@ -83,7 +83,9 @@ fi
 
 admin="${TEST_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/postgres}"
 db_name="tailor_bench"
-db="${admin%/*}/$db_name"
+# Loopback: no TLS, as a same-host deployment would connect (sqlx would
+# otherwise negotiate it with a server that offers it, as Debian's does).
+db="${admin%/*}/$db_name?sslmode=${BENCH_PG_SSLMODE:-disable}"
 redis="${TEST_REDIS_URL:-redis://127.0.0.1:6379}"
 recreate_db "$admin" "$db_name"
 
