@@ -1,8 +1,9 @@
 //! The api's one kind of in-process cache: bounded (at most `capacity`
 //! entries; the least useful are evicted, S3-FIFO, by `quick_cache`), with
 //! an expiry per entry. Used for verified tokens ([`crate::auth::clerk`]),
-//! `clerkId → User` ([`crate::auth::user`]) and the provider's answer to a
-//! key validation ([`crate::routes::api_keys`]).
+//! `clerkId → User` ([`crate::auth::user`]), the provider's answer to a
+//! key validation ([`crate::routes::api_keys`]) and jobs' last known states
+//! ([`crate::job_watch`]).
 
 use std::hash::Hash;
 use std::sync::Arc;
@@ -48,6 +49,11 @@ impl<K: Eq + Hash + Clone, V: Clone> Cache<K, V> {
     /// Forget `key`.
     pub fn remove(&self, key: &K) {
         self.entries.remove(key);
+    }
+
+    /// Forget everything.
+    pub fn clear(&self) {
+        self.entries.clear();
     }
 
     /// Entries held now, expired ones included until they are read or evicted.

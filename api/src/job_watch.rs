@@ -20,6 +20,16 @@
 //! the subscription comes back. So with Redis down, waiting requests degrade
 //! to polling PostgreSQL (once per job, not per request), and no job is
 //! affected.
+//!
+//! The same events keep a cache of jobs' last known states ([`JobWatcher::known`]),
+//! so a poll, or the first answer of a stream, costs no read while nothing
+//! changed: an entry records the job's owner (from the submission or a read
+//! that checked ownership) and is trusted only while the subscription is
+//! live and for [`KNOWN_FOR`] after the job's state was last confirmed (a
+//! read, the submission, or an event carrying the job). An event without
+//! the job (a bare doorbell) or a delete here drops the entry; an event lost
+//! on its way makes a poll at most [`KNOWN_FOR`] late, never wrong about
+//! ownership.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -40,6 +50,11 @@ pub const RECHECK_WITH_EVENTS: Duration = Duration::from_secs(5);
 pub const RECHECK_WITHOUT_EVENTS: Duration = Duration::from_millis(500);
 /// How often the subscription is pinged to notice a silent Redis.
 const PING_EVERY: Duration = Duration::from_secs(5);
+/// How long a cached job state is answered without a read after it was
+/// last confirmed (bounds the delay an event lost on its way can cause).
+pub const KNOWN_FOR: Duration = Duration::from_secs(1);
+/// Cached job states kept at most.
+const KNOWN_MAX: usize = 20_000;
 
 /// What the followers of a job see: its state as last read
 /// ([`Seen::Unread`] until the first read), [`Seen::Gone`] once the job no
@@ -61,10 +76,28 @@ struct Inner {
     pool: PgPool,
     /// One entry per followed job: its doorbell and the state its reader last read.
     jobs: Mutex<HashMap<Uuid, Entry>>,
+    /// Jobs' last known states (see the module's documentation), each kept
+    /// until [`KNOWN_FOR`] after it was confirmed.
+    known: crate::cache::Cache<Uuid, Known>,
+    /// Held while an entry of `known` is read and replaced.
+    learning: Mutex<()>,
     /// True while the Redis subscription is live.
     subscribed: AtomicBool,
     /// Reads of jobs by readers, for tests and metrics.
     reads: std::sync::atomic::AtomicU64,
+    /// Requests answered from the cache, for tests and metrics.
+    hits: std::sync::atomic::AtomicU64,
+}
+
+/// A job's last known state.
+#[derive(Clone)]
+struct Known {
+    /// Whose job it is, once a submission or a checked read said so (an
+    /// event alone does not tell).
+    owner: Option<Uuid>,
+    job: Arc<AiJob>,
+    /// When the state was last confirmed.
+    at: Instant,
 }
 
 struct Entry {
@@ -77,12 +110,45 @@ struct Entry {
 
 impl Inner {
     fn ring(&self, event: StatusEvent) {
+        let job = event.job.filter(|j| j.id == event.ai_job_id).map(Arc::new);
+        // The cache first: a request that starts following after the bell
+        // below must find this state there.
+        match &job {
+            Some(job) => self.learn(None, job.clone()),
+            None => self.forget(&[event.ai_job_id]),
+        }
         if let Ok(jobs) = self.jobs.lock()
             && let Some(entry) = jobs.get(&event.ai_job_id)
         {
             // `send_replace` wakes the reader even when the value is the same.
-            entry.bell.send_replace(event.job.filter(|j| j.id == event.ai_job_id).map(Arc::new));
+            entry.bell.send_replace(job);
         }
+    }
+
+    /// Record `job` as just confirmed (and as `owner`'s, when known): it
+    /// replaces the cached state unless that one is newer.
+    fn learn(&self, owner: Option<Uuid>, job: Arc<AiJob>) {
+        let Ok(_learning) = self.learning.lock() else { return };
+        let known = match self.known.get(&job.id) {
+            Some(had) if had.job.as_ref() != job.as_ref() && !is_newer(&job, &had.job) => {
+                // Older news: only the owner is learnt.
+                Known { owner: had.owner.or(owner), ..had }
+            }
+            had => Known { owner: had.and_then(|h| h.owner).or(owner), job, at: Instant::now() },
+        };
+        if let Some(ttl) = KNOWN_FOR.checked_sub(known.at.elapsed()) {
+            self.known.insert(known.job.id, known, ttl);
+        }
+    }
+
+    fn forget(&self, job_ids: &[Uuid]) {
+        for id in job_ids {
+            self.known.remove(id);
+        }
+    }
+
+    fn forget_all(&self) {
+        self.known.clear();
     }
 
     fn ring_all(&self) {
@@ -101,8 +167,11 @@ impl JobWatcher {
         let inner = Inner {
             pool,
             jobs: Mutex::default(),
+            known: crate::cache::Cache::new(KNOWN_MAX),
+            learning: Mutex::default(),
             subscribed: AtomicBool::new(false),
             reads: std::sync::atomic::AtomicU64::new(0),
+            hits: std::sync::atomic::AtomicU64::new(0),
         };
         Self { inner: Arc::new(inner) }
     }
@@ -134,6 +203,37 @@ impl JobWatcher {
         tokio::spawn(read_job_changes(job_id, bell.subscribe(), state.clone(), self.inner.clone()));
         jobs.insert(job_id, Entry { bell, state });
         Follow { job_id, state: follower, hub: self.inner.clone() }
+    }
+
+    /// The job as last known, without a read: only if `owner` owns it,
+    /// events are flowing, and its state was confirmed within [`KNOWN_FOR`].
+    pub fn known(&self, owner: Uuid, job_id: Uuid) -> Option<AiJob> {
+        if !self.events_live() {
+            return None;
+        }
+        let k = self.inner.known.get(&job_id)?;
+        (k.owner == Some(owner)).then(|| k.job.as_ref().clone())
+    }
+
+    /// Count a request answered from the cache.
+    pub fn hit(&self) {
+        self.inner.hits.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// How many requests were answered from the cache so far.
+    pub fn cache_hits(&self) -> u64 {
+        self.inner.hits.load(Ordering::Relaxed)
+    }
+
+    /// Record `job` as `owner`'s, as just submitted or read with its
+    /// ownership checked.
+    pub fn remember(&self, owner: Uuid, job: &AiJob) {
+        self.inner.learn(Some(owner), Arc::new(job.clone()));
+    }
+
+    /// Drop these jobs from the cache (they were deleted here).
+    pub fn forget(&self, job_ids: &[Uuid]) {
+        self.inner.forget(job_ids);
     }
 
     /// Whether status events are flowing (the Redis subscription is live).
@@ -292,6 +392,8 @@ async fn subscribe_forever(client: redis::Client, hub: Arc<Inner>) {
         if hub.subscribed.swap(false, Ordering::Relaxed) {
             tracing::warn!("status events stopped; waiting requests poll PostgreSQL until Redis is back");
         }
+        // Events will be missed: nothing cached can be trusted any more.
+        hub.forget_all();
         // Whatever was missed is re-read from PostgreSQL.
         hub.ring_all();
         tokio::time::sleep(backoff).await;
@@ -307,6 +409,8 @@ async fn subscribe_once(client: &redis::Client, hub: &Inner) -> redis::RedisResu
     };
     let (mut sink, mut stream) = pubsub?.split();
     sink.subscribe(CHANNEL).await?;
+    // What was cached before may have missed events meanwhile.
+    hub.forget_all();
     hub.subscribed.store(true, Ordering::Relaxed);
     tracing::info!(channel = CHANNEL, "subscribed to status events");
     // Events published while we were away are covered by this re-read.

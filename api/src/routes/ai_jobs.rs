@@ -120,6 +120,8 @@ async fn create_job(
         return Err(why_refused(&state, &user, project_id, &input).await);
     };
     tracing::info!(ai_job.id = %job.id, %provider, mode = %job.mode, "ai job queued");
+    // Its first polls and its stream's first answer need no read.
+    state.watcher.remember(user.id, &job);
     let url = format!("/v1/ai-jobs/{}", job.id);
     Ok((StatusCode::ACCEPTED, location(&url), axum::Json(job)))
 }
@@ -270,12 +272,12 @@ async fn wait_for_job(state: &AppState, user: &CurrentUser, job_id: Uuid, params
         return Err(ApiError::invalid(format!("waitSeconds must be between 0 and {MAX_WAIT_SECONDS}")));
     }
     if wait == 0 {
-        return owned_job(state, user, job_id).await;
+        return owned_job(state, user, job_id, Cached::FinalOnly).await;
     }
     let deadline = Instant::now() + Duration::from_secs(wait);
     let _slot = state.waits.acquire(user.id)?;
     let mut follow = state.watcher.follow(job_id);
-    let mut job = owned_job(state, user, job_id).await?;
+    let mut job = owned_job(state, user, job_id, Cached::Any).await?;
     let seen = params.if_status.unwrap_or(job.status);
     while job.status == seen && !job.status.is_terminal() {
         match follow.next(deadline).await {
@@ -287,9 +289,28 @@ async fn wait_for_job(state: &AppState, user: &CurrentUser, job_id: Uuid, params
     Ok(job)
 }
 
-/// The job, if the caller owns it; 404 otherwise.
-async fn owned_job(state: &AppState, user: &CurrentUser, job_id: Uuid) -> ApiResult<AiJob> {
-    sqlx::query_as!(
+/// Which cached states of a job a request may be answered with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cached {
+    /// Any: the request follows the job, so a later state the cache has
+    /// not seen yet comes next, from the job's reader.
+    Any,
+    /// Only a final one (which no longer changes): a plain poll answers
+    /// what the database holds, not a state an event has yet to replace.
+    FinalOnly,
+}
+
+/// The job, if the caller owns it; 404 otherwise. Answered from the status
+/// events' cache when it knows the job as the caller's and is current
+/// (`JobWatcher::known`), and the state is one `cached` allows; else read.
+async fn owned_job(state: &AppState, user: &CurrentUser, job_id: Uuid, cached: Cached) -> ApiResult<AiJob> {
+    if let Some(job) = state.watcher.known(user.id, job_id)
+        && (cached == Cached::Any || job.status.is_terminal())
+    {
+        state.watcher.hit();
+        return Ok(job);
+    }
+    let job = sqlx::query_as!(
         AiJob,
         r#"SELECT j.id, j."projectId" AS project_id, j."baseVersionId" AS base_version_id, j."jdId" AS jd_id,
                   j.mode AS "mode: AiMode", j.status AS "status: AiJobStatus", j."errorMessage" AS error_message,
@@ -301,7 +322,9 @@ async fn owned_job(state: &AppState, user: &CurrentUser, job_id: Uuid) -> ApiRes
     )
     .fetch_optional(&state.pool)
     .await?
-    .ok_or(ApiError::NotFound("ai job"))
+    .ok_or(ApiError::NotFound("ai job"))?;
+    state.watcher.remember(user.id, &job);
+    Ok(job)
 }
 
 /// Follow one job as Server-Sent Events: `event: status` with the AIJob as
@@ -321,7 +344,7 @@ async fn job_events(
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     let slot = state.waits.acquire(user.id)?;
     let follow = state.watcher.follow(job_id);
-    let first = owned_job(&state, &user, job_id).await?;
+    let first = owned_job(&state, &user, job_id, Cached::Any).await?;
     let stream =
         EventStream { follow, _slot: slot, pending: Some(first), last: None, ends: Instant::now() + MAX_STREAM };
     let events = futures::stream::unfold(stream, |mut s| async move { s.next().await.map(|event| (Ok(event), s)) });

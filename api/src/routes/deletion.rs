@@ -181,8 +181,10 @@ async fn remove_rows(tx: &mut PgConnection, jobs: &[Uuid], versions: &[Uuid]) ->
     Ok(())
 }
 
-/// Remove the stored files of deleted versions and jobs (after the commit).
+/// Remove the stored files of deleted versions and jobs, and the jobs'
+/// cached states (after the commit).
 async fn forget_files(state: &AppState, removed: Removed) {
+    state.watcher.forget(&removed.jobs);
     let prefixes = removed
         .versions
         .iter()

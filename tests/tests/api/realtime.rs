@@ -305,3 +305,83 @@ async fn polling_with_the_etag_answers_304_until_the_job_changes() {
     let body: Value = changed.json().await.expect("job");
     assert_eq!(body["status"], "COMPLETED");
 }
+
+/// Waits until the app's status-event subscription is live.
+async fn events_flowing(app: &TestApp) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !app.watcher.events_live() {
+        assert!(Instant::now() < deadline, "the status-event subscription comes up");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_event_cache_answers_streams_and_final_polls_only_for_the_owner_and_forgets_deleted_jobs() {
+    let app = TestApp::spawn().await;
+    events_flowing(&app).await;
+    let (project, base, jd) = app.tailoring_setup("user_cache", SAMPLE_RESUME).await;
+    let job = app.submit("user_cache", &project, &id_of(&base), &jd, "BALANCED", "DEEPSEEK").await;
+
+    // The stream's first answer comes from the submission, without a read.
+    let hits = app.watcher.cache_hits();
+    let mut events = SseReader::open(&app.base, &job, "user_cache").await;
+    assert_eq!(events.next_status().await.expect("first")["status"], "QUEUED");
+    assert_eq!(app.watcher.cache_hits(), hits + 1, "the submitted job, as its owner's");
+
+    // Another user is never answered from it.
+    let (status, _) = app.get(&format!("/v1/ai-jobs/{job}"), "user_cache_other").await;
+    assert_eq!(status, 404);
+    let (status, _) = app.get(&format!("/v1/ai-jobs/{job}?waitSeconds=1"), "user_cache_other").await;
+    assert_eq!(status, 404);
+    assert_eq!(app.watcher.cache_hits(), hits + 1, "no answer from the cache for another user");
+
+    // A plain poll of a job not final reads the database.
+    let (status, body) = app.get(&format!("/v1/ai-jobs/{job}"), "user_cache").await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("QUEUED")));
+    assert_eq!(app.watcher.cache_hits(), hits + 1, "a state that may change is read");
+
+    // Once final (the event carries the job), polls are answered from it.
+    run_and_complete(&app, &job).await;
+    while events.next_status().await.expect("a change")["status"] != "COMPLETED" {}
+    let (status, body) = app.get(&format!("/v1/ai-jobs/{job}"), "user_cache").await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("COMPLETED")));
+    assert_eq!(app.watcher.cache_hits(), hits + 2, "the final state, from the event");
+
+    // A deleted job is gone at once, cache or not.
+    let (status, _) = app.delete(&format!("/v1/projects/{project}"), "user_cache").await;
+    assert_eq!(status, 204);
+    let (status, _) = app.get(&format!("/v1/ai-jobs/{job}"), "user_cache").await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn a_cached_state_is_trusted_only_for_a_moment_after_it_was_confirmed() {
+    let app = TestApp::spawn().await;
+    events_flowing(&app).await;
+    let job = queued_job(&app, "user_cache_ttl").await;
+    // Final in the database without an event (one lost on its way).
+    let id: Uuid = job.parse().expect("uuid");
+    sqlx::query(r#"UPDATE "AIJob" SET status = 'FAILED', "errorMessage" = 'x' WHERE id = $1"#)
+        .bind(id)
+        .execute(&app.pool)
+        .await
+        .expect("update");
+    tokio::time::sleep(api::job_watch::KNOWN_FOR).await;
+    // The QUEUED state cached at submission has expired: the stream reads.
+    let hits = app.watcher.cache_hits();
+    let mut events = SseReader::open(&app.base, &job, "user_cache_ttl").await;
+    assert_eq!(events.next_status().await.expect("first")["status"], "FAILED");
+    assert_eq!(app.watcher.cache_hits(), hits, "an expired entry is not used");
+}
+
+#[tokio::test]
+async fn without_status_events_nothing_is_answered_from_the_cache() {
+    let app = TestApp::spawn_with(|c| c.redis_url = DEAD_REDIS.into()).await;
+    let job = queued_job(&app, "user_cache_nored").await;
+    let mut events = SseReader::open(&app.base, &job, "user_cache_nored").await;
+    assert_eq!(events.next_status().await.expect("first")["status"], "QUEUED");
+    run_and_complete(&app, &job).await;
+    let (status, body) = app.get(&format!("/v1/ai-jobs/{job}"), "user_cache_nored").await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("COMPLETED")));
+    assert_eq!(app.watcher.cache_hits(), 0, "no events, no cache");
+}
