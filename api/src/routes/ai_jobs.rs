@@ -252,7 +252,10 @@ async fn get_job(
     Query(params): Query<WaitParams>,
     request: HeaderMap,
 ) -> ApiResult<axum::response::Response> {
-    let job = wait_for_job(&state, &user, job_id, &params).await?;
+    // A poller that sends back its ETag is answered from the status events'
+    // cache: it learns of a change once the change's event has arrived.
+    let cached = if request.contains_key(header::IF_NONE_MATCH) { Cached::Any } else { Cached::FinalOnly };
+    let job = wait_for_job(&state, &user, job_id, &params, cached).await?;
     // A poller that sends back the ETag it has gets 304 while nothing
     // changed: no body to build, send or parse.
     let tag = format!("W/\"{}-{}\"", job.status, job.updated_at.timestamp_micros());
@@ -266,13 +269,19 @@ async fn get_job(
 
 /// The job now, or (with `waitSeconds`) once its status differs from
 /// `ifStatus`, or at the deadline.
-async fn wait_for_job(state: &AppState, user: &CurrentUser, job_id: Uuid, params: &WaitParams) -> ApiResult<AiJob> {
+async fn wait_for_job(
+    state: &AppState,
+    user: &CurrentUser,
+    job_id: Uuid,
+    params: &WaitParams,
+    cached: Cached,
+) -> ApiResult<AiJob> {
     let wait = params.wait_seconds.unwrap_or(0);
     if wait > MAX_WAIT_SECONDS {
         return Err(ApiError::invalid(format!("waitSeconds must be between 0 and {MAX_WAIT_SECONDS}")));
     }
     if wait == 0 {
-        return owned_job(state, user, job_id, Cached::FinalOnly).await;
+        return owned_job(state, user, job_id, cached).await;
     }
     let deadline = Instant::now() + Duration::from_secs(wait);
     let _slot = state.waits.acquire(user.id)?;
@@ -292,11 +301,14 @@ async fn wait_for_job(state: &AppState, user: &CurrentUser, job_id: Uuid, params
 /// Which cached states of a job a request may be answered with.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Cached {
-    /// Any: the request follows the job, so a later state the cache has
-    /// not seen yet comes next, from the job's reader.
+    /// Any: the request follows the job (a later state the cache has not
+    /// seen yet comes next, from the job's reader), or polls with the ETag
+    /// it has (it sees a change once its event has arrived, milliseconds
+    /// after the commit, at most `KNOWN_FOR` if the event was lost).
     Any,
-    /// Only a final one (which no longer changes): a plain poll answers
-    /// what the database holds, not a state an event has yet to replace.
+    /// Only a final one (which no longer changes): a poll without an ETag
+    /// answers what the database holds, not a state an event has yet to
+    /// replace.
     FinalOnly,
 }
 

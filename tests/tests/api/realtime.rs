@@ -280,17 +280,25 @@ async fn submissions_over_the_users_rate_get_429_with_retry_after() {
     assert_eq!(status, 202);
 }
 
+/// `GET /v1/ai-jobs/{job}` as `sub`, with `If-None-Match` when given.
+fn poll_job(
+    app: &TestApp,
+    job: &str,
+    sub: &str,
+    etag: Option<String>,
+) -> impl std::future::Future<Output = reqwest::Result<reqwest::Response>> {
+    let mut req = app.req(reqwest::Method::GET, &format!("/v1/ai-jobs/{job}"), sub);
+    if let Some(tag) = etag {
+        req = req.header("If-None-Match", tag);
+    }
+    req.send()
+}
+
 #[tokio::test]
 async fn polling_with_the_etag_answers_304_until_the_job_changes() {
     let app = TestApp::spawn().await;
     let job = queued_job(&app, "user_etag").await;
-    let poll = |etag: Option<String>| {
-        let mut req = app.req(reqwest::Method::GET, &format!("/v1/ai-jobs/{job}"), "user_etag");
-        if let Some(tag) = etag {
-            req = req.header("If-None-Match", tag);
-        }
-        req.send()
-    };
+    let poll = |etag: Option<String>| poll_job(&app, &job, "user_etag", etag);
     let first = poll(None).await.expect("poll");
     assert_eq!(first.status(), 200);
     let etag = first.headers().get("etag").and_then(|v| v.to_str().ok()).expect("an ETag").to_owned();
@@ -299,10 +307,26 @@ async fn polling_with_the_etag_answers_304_until_the_job_changes() {
     assert_eq!(same.headers().get("etag").and_then(|v| v.to_str().ok()), Some(etag.as_str()));
     assert!(same.bytes().await.expect("body").is_empty(), "no body while nothing changed");
     run_and_complete(&app, &job).await;
-    let changed = poll(Some(etag.clone())).await.expect("poll");
-    assert_eq!(changed.status(), 200, "the job changed");
-    assert_ne!(changed.headers().get("etag").and_then(|v| v.to_str().ok()), Some(etag.as_str()));
-    let body: Value = changed.json().await.expect("job");
+    // A poller with its ETag sees each change once its event has arrived
+    // (RUNNING may show on the way): a new ETag each time, then COMPLETED.
+    let deadline = Instant::now() + api::job_watch::KNOWN_FOR + Duration::from_secs(1);
+    let mut tag = etag;
+    let body = loop {
+        assert!(Instant::now() < deadline, "the change reaches the poller");
+        let answer = poll(Some(tag.clone())).await.expect("poll");
+        if answer.status() == 304 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            continue;
+        }
+        assert_eq!(answer.status(), 200, "the job changed");
+        let new_tag = answer.headers().get("etag").and_then(|v| v.to_str().ok()).expect("an ETag").to_owned();
+        assert_ne!(new_tag, tag, "a new state, a new ETag");
+        tag = new_tag;
+        let body: Value = answer.json().await.expect("job");
+        if body["status"] != "RUNNING" {
+            break body;
+        }
+    };
     assert_eq!(body["status"], "COMPLETED");
 }
 
@@ -336,16 +360,21 @@ async fn the_event_cache_answers_streams_and_final_polls_only_for_the_owner_and_
     assert_eq!(app.watcher.cache_hits(), hits + 1, "no answer from the cache for another user");
 
     // A plain poll of a job not final reads the database.
-    let (status, body) = app.get(&format!("/v1/ai-jobs/{job}"), "user_cache").await;
-    assert_eq!((status, body["status"].as_str()), (200, Some("QUEUED")));
+    let poll = |etag: Option<String>| poll_job(&app, &job, "user_cache", etag);
+    let plain = poll(None).await.expect("poll");
+    assert_eq!(plain.status(), 200);
+    let etag = plain.headers().get("etag").and_then(|v| v.to_str().ok()).expect("an ETag").to_owned();
     assert_eq!(app.watcher.cache_hits(), hits + 1, "a state that may change is read");
+    // A poll with the ETag it has is answered from the cache: 304.
+    assert_eq!(poll(Some(etag)).await.expect("poll").status(), 304);
+    assert_eq!(app.watcher.cache_hits(), hits + 2, "nothing changed, nothing read");
 
     // Once final (the event carries the job), polls are answered from it.
     run_and_complete(&app, &job).await;
     while events.next_status().await.expect("a change")["status"] != "COMPLETED" {}
     let (status, body) = app.get(&format!("/v1/ai-jobs/{job}"), "user_cache").await;
     assert_eq!((status, body["status"].as_str()), (200, Some("COMPLETED")));
-    assert_eq!(app.watcher.cache_hits(), hits + 2, "the final state, from the event");
+    assert_eq!(app.watcher.cache_hits(), hits + 3, "the final state, from the event");
 
     // A deleted job is gone at once, cache or not.
     let (status, _) = app.delete(&format!("/v1/projects/{project}"), "user_cache").await;

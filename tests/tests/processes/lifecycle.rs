@@ -9,6 +9,11 @@ use harness::system::System;
 #[tokio::test]
 async fn api_two_workers_and_a_fake_provider_as_processes_complete_jobs_over_http() {
     let sys = System::start(300, 2).await;
+    // Both workers up before the jobs come (on a busy machine one could
+    // otherwise start after the other has run them all).
+    for (_, admin) in &sys.worker_admin {
+        harness::processes::wait_ready(&format!("{admin}/readyz"), Duration::from_secs(30)).await;
+    }
     let (project, version, jd) = sys.setup().await;
     let mut jobs = Vec::new();
     for _ in 0..12 {
