@@ -205,19 +205,19 @@ impl JobWatcher {
         Follow { job_id, state: follower, hub: self.inner.clone() }
     }
 
-    /// The job as last known, without a read: only if `owner` owns it,
-    /// events are flowing, and its state was confirmed within [`KNOWN_FOR`].
-    pub fn known(&self, owner: Uuid, job_id: Uuid) -> Option<AiJob> {
+    /// The job as last known, without a read (and counted as a hit): only
+    /// if `owner` owns it, events are flowing, its state was confirmed
+    /// within [`KNOWN_FOR`], and it is final when `final_only`.
+    pub fn known(&self, owner: Uuid, job_id: Uuid, final_only: bool) -> Option<AiJob> {
         if !self.events_live() {
             return None;
         }
         let k = self.inner.known.get(&job_id)?;
-        (k.owner == Some(owner)).then(|| k.job.as_ref().clone())
-    }
-
-    /// Count a request answered from the cache.
-    pub fn hit(&self) {
+        if k.owner != Some(owner) || (final_only && !k.job.status.is_terminal()) {
+            return None;
+        }
         self.inner.hits.fetch_add(1, Ordering::Relaxed);
+        Some(k.job.as_ref().clone())
     }
 
     /// How many requests were answered from the cache so far.

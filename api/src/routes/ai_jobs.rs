@@ -316,10 +316,7 @@ enum Cached {
 /// events' cache when it knows the job as the caller's and is current
 /// (`JobWatcher::known`), and the state is one `cached` allows; else read.
 async fn owned_job(state: &AppState, user: &CurrentUser, job_id: Uuid, cached: Cached) -> ApiResult<AiJob> {
-    if let Some(job) = state.watcher.known(user.id, job_id)
-        && (cached == Cached::Any || job.status.is_terminal())
-    {
-        state.watcher.hit();
+    if let Some(job) = state.watcher.known(user.id, job_id, cached == Cached::FinalOnly) {
         return Ok(job);
     }
     let job = sqlx::query_as!(
