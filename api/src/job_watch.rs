@@ -22,8 +22,8 @@
 //! affected.
 //!
 //! The same events keep a cache of jobs' last known states ([`JobWatcher::known`]),
-//! so a poll, or the first answer of a stream, costs no read while nothing
-//! changed: an entry records the job's owner (from the submission or a read
+//! so a poll that sends its ETag, or a look at a final job, costs no read
+//! while nothing changed: an entry records the job's owner (from the submission or a read
 //! that checked ownership) and is trusted only while the subscription is
 //! live and for [`KNOWN_FOR`] after the job's state was last confirmed (a
 //! read, the submission, or an event carrying the job). An event without

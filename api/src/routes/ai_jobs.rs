@@ -286,7 +286,7 @@ async fn wait_for_job(
     let deadline = Instant::now() + Duration::from_secs(wait);
     let _slot = state.waits.acquire(user.id)?;
     let mut follow = state.watcher.follow(job_id);
-    let mut job = owned_job(state, user, job_id, Cached::Any).await?;
+    let mut job = owned_job(state, user, job_id, Cached::FinalOnly).await?;
     let seen = params.if_status.unwrap_or(job.status);
     while job.status == seen && !job.status.is_terminal() {
         match follow.next(deadline).await {
@@ -301,13 +301,13 @@ async fn wait_for_job(
 /// Which cached states of a job a request may be answered with.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Cached {
-    /// Any: the request follows the job (a later state the cache has not
-    /// seen yet comes next, from the job's reader), or polls with the ETag
-    /// it has (it sees a change once its event has arrived, milliseconds
-    /// after the commit, at most `KNOWN_FOR` if the event was lost).
+    /// Any: the request polls with the ETag it has, and sees a change once
+    /// its event has arrived (milliseconds after the commit, at most
+    /// `KNOWN_FOR` if the event was lost).
     Any,
-    /// Only a final one (which no longer changes): a poll without an ETag
-    /// answers what the database holds, not a state an event has yet to
+    /// Only a final one (which no longer changes): a look without an ETag
+    /// (a plain poll, a stream's or long-poll's first answer) shows what
+    /// the database holds, never a state an event in flight is about to
     /// replace.
     FinalOnly,
 }
@@ -353,7 +353,7 @@ async fn job_events(
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     let slot = state.waits.acquire(user.id)?;
     let follow = state.watcher.follow(job_id);
-    let first = owned_job(&state, &user, job_id, Cached::Any).await?;
+    let first = owned_job(&state, &user, job_id, Cached::FinalOnly).await?;
     let stream =
         EventStream { follow, _slot: slot, pending: Some(first), last: None, ends: Instant::now() + MAX_STREAM };
     let events = futures::stream::unfold(stream, |mut s| async move { s.next().await.map(|event| (Ok(event), s)) });
