@@ -73,7 +73,21 @@ pub fn apply_answer(
     answer: &EditAnswer,
     context: &Context<'_>,
 ) -> Result<Proposal, String> {
-    let facts = gates::facts_of(context.base_latex);
+    apply_answer_with(preamble, contents, locked, closing, answer, context, &gates::facts_of(context.base_latex))
+}
+
+/// [`apply_answer`] with the facts of `context.base_latex` already read
+/// ([`gates::facts_of`]), for a caller that keeps them per base: reading
+/// them is the largest part of a job's own work, and a base never changes.
+pub fn apply_answer_with(
+    preamble: &str,
+    contents: &[String],
+    locked: &[bool],
+    closing: &str,
+    answer: &EditAnswer,
+    context: &Context<'_>,
+    facts: &gates::Facts,
+) -> Result<Proposal, String> {
     let structure = gates::structure::Structure::of(contents, locked);
     let mut refused = Vec::new();
     // Survivors of the per-edit gates, with their escaped replacement, and
@@ -143,7 +157,7 @@ pub fn apply_answer(
             refused.push(refuse(Gate::Markup, why.into()));
             continue;
         }
-        if let Err(violation) = gates::check_faithful(&facts, original, &replacement) {
+        if let Err(violation) = gates::check_faithful(facts, original, &replacement) {
             refused.push(refuse(Gate::Faithfulness, violation.to_string()));
             continue;
         }

@@ -29,7 +29,7 @@ pub mod review;
 pub mod run;
 
 pub use answer::read_answer;
-pub use apply::{Context, Gate, Proposal, Refusal, apply_answer, apply_subset};
+pub use apply::{Context, Gate, Proposal, Refusal, apply_answer, apply_answer_with, apply_subset};
 pub use prompt::{Message, build_input, messages};
 pub use protocol::{Edit, EditAnswer, SectionInput, TailorInput};
 pub use run::{

@@ -14,7 +14,7 @@ use text::jd::{ExtractedSkills, Keyword, MatchScore, match_score};
 use text::latex::split;
 
 use super::answer::read_answer;
-use super::apply::{Gate, Proposal, Refusal, apply_answer};
+use super::apply::{Gate, Proposal, Refusal, apply_answer_with};
 use super::prompt::{Message, build_input, messages};
 use super::protocol::{Edit, EditAnswer, SectionInput, TailorInput};
 
@@ -266,6 +266,18 @@ impl Prepared<'_> {
         answers: Vec<Result<ProviderAnswer, String>>,
         provider: &str,
     ) -> Result<EngineOutput, Unusable> {
+        self.finish_with(answers, provider, &super::gates::facts_of(self.latex))
+    }
+
+    /// [`Self::finish`] with the facts of the base already read
+    /// ([`super::gates::facts_of`] of the input's `latex`): a worker keeps
+    /// them per base version, which is never overwritten.
+    pub fn finish_with(
+        &self,
+        answers: Vec<Result<ProviderAnswer, String>>,
+        provider: &str,
+        base_facts: &super::gates::Facts,
+    ) -> Result<EngineOutput, Unusable> {
         let doc = split(self.latex).map_err(|e| Unusable(format!("the base version is not a whole document: {e}")))?;
         let mut edits: Vec<Edit> = Vec::new();
         let mut outside: Vec<Refusal> = Vec::new();
@@ -333,9 +345,16 @@ impl Prepared<'_> {
             jd_skills: &self.prompt.jd_skills,
             jd_keywords: &self.prompt.jd_keywords,
         };
-        let mut proposal =
-            apply_answer(doc.preamble, &self.contents, &self.locked, doc.closing, &EditAnswer { edits }, &context)
-                .map_err(Unusable)?;
+        let mut proposal = apply_answer_with(
+            doc.preamble,
+            &self.contents,
+            &self.locked,
+            doc.closing,
+            &EditAnswer { edits },
+            &context,
+            base_facts,
+        )
+        .map_err(Unusable)?;
         proposal.refused.extend(outside);
         if proposal.applied.is_empty() {
             let cut = calls.iter().any(|c| c.cut);

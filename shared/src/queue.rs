@@ -198,17 +198,92 @@ pub fn ai_task_id(ai_job_id: Uuid) -> String {
     ulid::Ulid::from(ai_job_id.as_u128()).to_string()
 }
 
-/// Remove the queue tasks of AI jobs that have just ended (COMPLETED or
-/// FAILED), on `conn`, inside the transaction that ends them. The queue
-/// table then holds only work not yet done, so every fetch walks a small
-/// table; the jobs' outcomes and traces live in our own tables. By primary
-/// key ([`ai_task_id`]): a task written before task ids were derived from
-/// jobs is not found here, and goes when it is next fetched (its job is
-/// final: [`drop_ai_task`]).
-pub async fn finish_ai_tasks(conn: &mut PgConnection, ai_jobs: &[Uuid]) -> Result<(), sqlx::Error> {
-    let ids: Vec<String> = ai_jobs.iter().copied().map(ai_task_id).collect();
-    sqlx::query!("DELETE FROM apalis.jobs WHERE id = ANY($1)", &ids).execute(conn).await?;
-    Ok(())
+/// How a RUNNING AI job ends.
+#[derive(Debug)]
+pub enum JobEnd {
+    /// COMPLETED with its one proposal and the trace of its run.
+    Completed { latex: String, trace: serde_json::Value },
+    /// FAILED with a message a user can act on.
+    Failed { message: String },
+}
+
+/// One job's ending, as [`end_ai_jobs`] records it.
+#[derive(Debug)]
+pub struct JobEnding {
+    pub job_id: Uuid,
+    pub end: JobEnd,
+}
+
+/// End the RUNNING jobs among `endings` in one statement (one commit): each
+/// COMPLETED with its proposal (replacing any earlier one) and trace, or
+/// FAILED with its message, and their queue tasks removed, so the queue
+/// table holds only work not yet done and every fetch walks a small table;
+/// the outcomes and traces live in our own tables. Returns the jobs that
+/// ended, as committed; a job no longer RUNNING is left alone, its task too.
+///
+/// Tasks are found by primary key ([`ai_task_id`]): a task written before
+/// task ids were derived from jobs is not found here, and goes when it is
+/// next fetched (its job is final: [`drop_ai_task`]).
+pub async fn end_ai_jobs(pool: &PgPool, endings: &[JobEnding]) -> Result<Vec<AiJob>, sqlx::Error> {
+    let n = endings.len();
+    let (mut ids, mut task_ids, mut completed) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut messages, mut latexes, mut traces, mut proposal_ids) =
+        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    for ending in endings {
+        ids.push(ending.job_id);
+        task_ids.push(ai_task_id(ending.job_id));
+        proposal_ids.push(Uuid::now_v7());
+        match &ending.end {
+            JobEnd::Completed { latex, trace } => {
+                completed.push(true);
+                messages.push(None);
+                latexes.push(latex.as_str());
+                traces.push(trace.clone());
+            }
+            JobEnd::Failed { message } => {
+                completed.push(false);
+                messages.push(Some(message.as_str()));
+                latexes.push("");
+                traces.push(serde_json::Value::Null);
+            }
+        }
+    }
+    sqlx::query_as!(
+        AiJob,
+        r#"WITH input AS (
+             SELECT * FROM unnest($1::uuid[], $2::bool[], $3::text[], $4::text[], $5::jsonb[], $6::uuid[], $7::text[])
+               AS i(job_id, completed, message, latex, trace, proposal_id, task_id)
+           ), moved AS (
+             UPDATE "AIJob" j
+             SET status = CASE WHEN i.completed THEN 'COMPLETED'::"AIJobStatus" ELSE 'FAILED'::"AIJobStatus" END,
+                 "errorMessage" = i.message
+             FROM input i WHERE j.id = i.job_id AND j.status = 'RUNNING'
+             RETURNING j.id, j."projectId", j."baseVersionId", j."jdId", j.mode, j.status, j."errorMessage",
+                       j."createdAt", j."updatedAt", i.completed, i.latex, i.trace, i.proposal_id, i.task_id
+           ), proposal AS (
+             INSERT INTO "ProposedVersion" (id, "aiJobId", "proposedLatexContent")
+             SELECT proposal_id, id, latex FROM moved WHERE completed
+             ON CONFLICT ("aiJobId") DO UPDATE SET "proposedLatexContent" = EXCLUDED."proposedLatexContent"
+           ), trace AS (
+             INSERT INTO tailor.ai_job_trace (ai_job_id, trace) SELECT id, trace FROM moved WHERE completed
+             ON CONFLICT (ai_job_id) DO UPDATE SET trace = EXCLUDED.trace
+           ), task AS (
+             DELETE FROM apalis.jobs t USING moved m WHERE t.id = m.task_id
+           )
+           SELECT id AS "id!", "projectId" AS "project_id!", "baseVersionId" AS "base_version_id!",
+                  "jdId" AS "jd_id!", mode AS "mode!: AiMode", status AS "status!: AiJobStatus",
+                  "errorMessage" AS error_message, "createdAt" AS "created_at!", "updatedAt" AS "updated_at!"
+           FROM moved"#,
+        &ids,
+        &completed,
+        &messages as &[Option<&str>],
+        &latexes as &[&str],
+        &traces,
+        &proposal_ids,
+        &task_ids,
+    )
+    .fetch_all(pool)
+    .await
 }
 
 /// The columns of apalis' `apalis.jobs` that our own statements rely on, with

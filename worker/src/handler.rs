@@ -287,7 +287,8 @@ async fn run_job(state: &WorkerState, job: &ClaimedJob, provider: AiModelProvide
             }
         });
     }
-    match prepared.finish(answers, target.label()) {
+    let base_facts = state.base_facts.of(job.base_version_id, &job.latex);
+    match prepared.finish_with(answers, target.label(), &base_facts) {
         Ok(output) => Ok(Outcome::Proposal(Box::new(output))),
         Err(unusable) => Ok(Outcome::Failed(unusable.0)),
     }

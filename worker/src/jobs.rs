@@ -13,6 +13,7 @@ use std::collections::HashMap;
 
 use shared::events::EventPublisher;
 use shared::model::{AiJob, AiJobStatus, AiMode, ResumeSection};
+use shared::queue::{JobEnd, JobEnding, end_ai_jobs};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -68,22 +69,7 @@ pub struct Jobs {
     pub pool: PgPool,
     events: EventPublisher,
     claims: Group<Uuid, Option<ClaimedJob>>,
-    finishes: Group<Finish, bool>,
-}
-
-/// How a RUNNING job ends.
-#[derive(Debug)]
-enum End {
-    /// COMPLETED with its one proposal and the trace of its run.
-    Completed { latex: String, trace: serde_json::Value },
-    /// FAILED with a message a user can act on.
-    Failed { message: String },
-}
-
-#[derive(Debug)]
-struct Finish {
-    job_id: Uuid,
-    end: End,
+    finishes: Group<JobEnding, bool>,
 }
 
 /// Jobs claimed or finished in one statement, at most.
@@ -116,18 +102,18 @@ impl Jobs {
         };
         let finishes = {
             let (pool, events) = (pool.clone(), events.clone());
-            Group::start(GROUP_MAX, move |finishes: Vec<Finish>| {
+            Group::start(GROUP_MAX, move |finishes: Vec<JobEnding>| {
                 let (pool, events) = (pool.clone(), events.clone());
                 async move {
                     let ids: Vec<Uuid> = finishes.iter().map(|f| f.job_id).collect();
-                    let (results, ended) = match finish_all(&pool, &finishes).await {
+                    let (results, ended) = match end_ai_jobs(&pool, &finishes).await {
                         Ok(ended) => (ids.iter().map(|id| Ok(ended.iter().any(|j| j.id == *id))).collect(), ended),
                         // One statement for all failed: each alone, with its own error.
                         Err(_) => {
                             let mut ended = Vec::new();
                             let mut results = Vec::with_capacity(finishes.len());
                             for finish in &finishes {
-                                match finish_all(&pool, std::slice::from_ref(finish)).await {
+                                match end_ai_jobs(&pool, std::slice::from_ref(finish)).await {
                                     Ok(mut one) => {
                                         results.push(Ok(!one.is_empty()));
                                         ended.append(&mut one);
@@ -162,14 +148,14 @@ impl Jobs {
     /// queue table keeps only work not yet done). Returns false, writing
     /// nothing, if the job is no longer RUNNING.
     pub async fn complete(&self, job_id: Uuid, latex: &str, trace: &serde_json::Value) -> Result<bool, sqlx::Error> {
-        let end = End::Completed { latex: latex.to_owned(), trace: trace.clone() };
-        self.finishes.run(Finish { job_id, end }).await
+        let end = JobEnd::Completed { latex: latex.to_owned(), trace: trace.clone() };
+        self.finishes.run(JobEnding { job_id, end }).await
     }
 
     /// Fail the job with a message a user can act on (never a secret), and
     /// remove its queue task in the same transaction.
     pub async fn fail(&self, job_id: Uuid, message: &str) -> Result<bool, sqlx::Error> {
-        self.finishes.run(Finish { job_id, end: End::Failed { message: message.to_owned() } }).await
+        self.finishes.run(JobEnding { job_id, end: JobEnd::Failed { message: message.to_owned() } }).await
     }
 
     /// Put a RUNNING job back to QUEUED (graceful stop before it finished).
@@ -266,86 +252,4 @@ async fn claim_all(pool: &PgPool, ids: &[Uuid]) -> Result<HashMap<Uuid, ClaimedJ
         claimed.insert(job.id, job);
     }
     Ok(claimed)
-}
-
-/// End the RUNNING jobs among `finishes` in one transaction: each COMPLETED
-/// with its proposal and trace, or FAILED with its message, and their queue
-/// tasks removed. Returns the jobs that ended, as committed; a job no
-/// longer RUNNING is left alone.
-async fn finish_all(pool: &PgPool, finishes: &[Finish]) -> Result<Vec<AiJob>, sqlx::Error> {
-    let n = finishes.len();
-    let (mut ids, mut completed, mut messages) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
-    let (mut latexes, mut traces, mut proposal_ids) =
-        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
-    for finish in finishes {
-        ids.push(finish.job_id);
-        proposal_ids.push(Uuid::now_v7());
-        match &finish.end {
-            End::Completed { latex, trace } => {
-                completed.push(true);
-                messages.push(None);
-                latexes.push(latex.as_str());
-                traces.push(trace.clone());
-            }
-            End::Failed { message } => {
-                completed.push(false);
-                messages.push(Some(message.as_str()));
-                latexes.push("");
-                traces.push(serde_json::Value::Null);
-            }
-        }
-    }
-    let mut tx = pool.begin().await?;
-    let rows = sqlx::query!(
-        r#"WITH input AS (
-             SELECT * FROM unnest($1::uuid[], $2::bool[], $3::text[], $4::text[], $5::jsonb[], $6::uuid[])
-               AS i(job_id, completed, message, latex, trace, proposal_id)
-           ), moved AS (
-             UPDATE "AIJob" j
-             SET status = CASE WHEN i.completed THEN 'COMPLETED'::"AIJobStatus" ELSE 'FAILED'::"AIJobStatus" END,
-                 "errorMessage" = i.message
-             FROM input i WHERE j.id = i.job_id AND j.status = 'RUNNING'
-             RETURNING j.id, j."projectId", j."baseVersionId", j."jdId", j.mode, j.status, j."errorMessage",
-                       j."createdAt", j."updatedAt", i.completed, i.latex, i.trace, i.proposal_id
-           ), proposal AS (
-             INSERT INTO "ProposedVersion" (id, "aiJobId", "proposedLatexContent")
-             SELECT proposal_id, id, latex FROM moved WHERE completed
-             ON CONFLICT ("aiJobId") DO UPDATE SET "proposedLatexContent" = EXCLUDED."proposedLatexContent"
-           ), trace AS (
-             INSERT INTO tailor.ai_job_trace (ai_job_id, trace) SELECT id, trace FROM moved WHERE completed
-             ON CONFLICT (ai_job_id) DO UPDATE SET trace = EXCLUDED.trace
-           )
-           SELECT id AS "id!", "projectId" AS "project_id!", "baseVersionId" AS "base_version_id!",
-                  "jdId" AS "jd_id!", mode AS "mode!: AiMode", status AS "status!: AiJobStatus",
-                  "errorMessage" AS error_message, "createdAt" AS "created_at!", "updatedAt" AS "updated_at!"
-           FROM moved"#,
-        &ids,
-        &completed,
-        &messages as &[Option<&str>],
-        &latexes as &[&str],
-        &traces,
-        &proposal_ids
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let ended: Vec<AiJob> = rows
-        .into_iter()
-        .map(|r| AiJob {
-            id: r.id,
-            project_id: r.project_id,
-            base_version_id: r.base_version_id,
-            jd_id: r.jd_id,
-            mode: r.mode,
-            status: r.status,
-            error_message: r.error_message,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        })
-        .collect();
-    if !ended.is_empty() {
-        let ended_ids: Vec<Uuid> = ended.iter().map(|j| j.id).collect();
-        shared::queue::finish_ai_tasks(&mut tx, &ended_ids).await?;
-    }
-    tx.commit().await?;
-    Ok(ended)
 }

@@ -5,6 +5,7 @@
 //! number of replicas may run side by side.
 
 pub mod admin;
+pub mod base_facts;
 pub mod compile;
 pub mod compile_task;
 pub mod config;
@@ -54,6 +55,8 @@ pub struct WorkerState {
     /// The sandboxed TeX; `None` on a tailoring-only worker without TeX
     /// (proposals are then not compiled, which it logged at start).
     pub compiler: Option<compile::Compiler>,
+    /// The facts of the base versions the last jobs ran on.
+    pub base_facts: base_facts::BaseFacts,
 }
 
 /// The compiler, when this machine has TeX: required when the worker takes
@@ -127,6 +130,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         unrecorded: Mutex::new(Vec::new()),
         storage,
         compiler,
+        base_facts: base_facts::BaseFacts::new(base_facts::CAPACITY),
     });
     let queue_config = apalis_postgres::Config::default()
         .queue(QUEUE_NAME)

@@ -65,7 +65,11 @@ pub struct AiJobInput {
     params(("projectId" = Uuid, Path)),
     responses(
         (status = 202, description = "Recorded and queued (status QUEUED)", body = AiJob,
-            headers(("Location" = String, description = "poll here")),
+            headers(
+                ("Location" = String, description = "poll here"),
+                ("Content-Location" = String, description = "the job's URL: the body is the job's representation there"),
+                ("ETag" = String, description = "the job's state, as `GET /v1/ai-jobs/{jobId}` tags it: its first poll can send it in `If-None-Match`"),
+            ),
             links(
                 ("GetAiJob" = (operation_id = "get_job", parameters(("jobId" = "$response.body#/id")))),
                 ("FollowAiJob" = (operation_id = "job_events", parameters(("jobId" = "$response.body#/id")))),
@@ -123,7 +127,13 @@ async fn create_job(
     // Its first polls and its stream's first answer need no read.
     state.watcher.remember(user.id, &job);
     let url = format!("/v1/ai-jobs/{}", job.id);
-    Ok((StatusCode::ACCEPTED, location(&url), axum::Json(job)))
+    // The body is the job as `GET {url}` shows it (Content-Location), with
+    // its ETag: a poller's first poll can already be a conditional one.
+    let (mut headers, etag) = (location(&url), job_etag(&job));
+    for (name, value) in [(header::CONTENT_LOCATION, &url), (header::ETAG, &etag)] {
+        headers.insert(name, HeaderValue::from_str(value).map_err(ApiError::internal)?);
+    }
+    Ok((StatusCode::ACCEPTED, headers, axum::Json(job)))
 }
 
 /// A database error as any other (503 while it is unavailable); the rest
@@ -258,13 +268,19 @@ async fn get_job(
     let job = wait_for_job(&state, &user, job_id, &params, cached).await?;
     // A poller that sends back the ETag it has gets 304 while nothing
     // changed: no body to build, send or parse.
-    let tag = format!("W/\"{}-{}\"", job.status, job.updated_at.timestamp_micros());
+    let tag = job_etag(&job);
     let etag = HeaderValue::from_str(&tag).map_err(ApiError::internal)?;
     let unchanged = super::not_modified(&request, &tag);
     let mut response =
         if unchanged { StatusCode::NOT_MODIFIED.into_response() } else { axum::Json(job).into_response() };
     response.headers_mut().insert(header::ETAG, etag);
     Ok(response)
+}
+
+/// The job's ETag: its status and its last change (weak: the same state
+/// may be serialised differently).
+fn job_etag(job: &AiJob) -> String {
+    format!("W/\"{}-{}\"", job.status, job.updated_at.timestamp_micros())
 }
 
 /// The job now, or (with `waitSeconds`) once its status differs from

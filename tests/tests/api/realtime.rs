@@ -330,6 +330,36 @@ async fn polling_with_the_etag_answers_304_until_the_job_changes() {
     assert_eq!(body["status"], "COMPLETED");
 }
 
+#[tokio::test]
+async fn the_202_is_the_jobs_first_look_with_its_url_and_etag() {
+    let app = TestApp::spawn().await;
+    let sub = "user_etag_202";
+    let (project, base, jd) = app.tailoring_setup(sub, SAMPLE_RESUME).await;
+    let body = json!({"baseVersionId": id_of(&base), "jdId": jd, "mode": "BALANCED"});
+    let answer = app
+        .req(reqwest::Method::POST, &format!("/v1/projects/{project}/ai-jobs"), sub)
+        .json(&body)
+        .send()
+        .await
+        .expect("submit");
+    assert_eq!(answer.status(), 202);
+    let header = |name: &str| answer.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let (location, content_location, etag) = (header("location"), header("content-location"), header("etag"));
+    let job: Value = answer.json().await.expect("job");
+    let url = format!("/v1/ai-jobs/{}", job["id"].as_str().expect("id"));
+    assert_eq!(location.as_deref(), Some(url.as_str()));
+    assert_eq!(content_location.as_deref(), Some(url.as_str()), "the body is the job's representation there");
+    let etag = etag.expect("the 202 has the job's ETag");
+    let job_id = job["id"].as_str().expect("id");
+    // The first poll can already be conditional: nothing changed, 304.
+    let again = poll_job(&app, job_id, sub, Some(etag.clone())).await.expect("poll");
+    assert_eq!(again.status(), 304);
+    // The same tag as a plain poll gives (the same state, read from PostgreSQL).
+    let plain = poll_job(&app, job_id, sub, None).await.expect("poll");
+    assert_eq!(plain.headers().get("etag").and_then(|v| v.to_str().ok()), Some(etag.as_str()));
+    assert_eq!(plain.json::<Value>().await.expect("job"), job, "the 202's body is the job as GET shows it");
+}
+
 /// Waits until the app's status-event subscription is live.
 async fn events_flowing(app: &TestApp) {
     let deadline = Instant::now() + Duration::from_secs(10);

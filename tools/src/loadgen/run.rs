@@ -584,7 +584,9 @@ async fn submit_and_follow(ctx: &Ctx, index: u64, t_submit: Duration) -> JobReco
         None
     } else {
         match ctx.follow {
-            Follow::Poll | Follow::LongPoll => follow_by_polling(ctx, user, &job_url, &mut tracker, deadline).await,
+            Follow::Poll | Follow::LongPoll => {
+                follow_by_polling(ctx, user, &job_url, accepted.etag, &mut tracker, deadline).await
+            }
             Follow::Sse => follow_events(ctx, user, &job_url, &mut tracker, deadline).await,
         }
     };
@@ -611,6 +613,9 @@ async fn submit_and_follow(ctx: &Ctx, index: u64, t_submit: Duration) -> JobReco
 
 struct Accepted {
     job: JobView,
+    /// The job's ETag, as the 202 gives it (the body is the job's
+    /// representation, `Content-Location`).
+    etag: Option<HeaderValue>,
     t_post: Duration,
     t_accepted: Duration,
 }
@@ -625,6 +630,7 @@ async fn submit(ctx: &Ctx, user: &User, t_submit: Duration) -> Result<Accepted, 
             .await
             .map_err(|e| format!("POST ai-jobs: {e}"))?;
         let status = response.status();
+        let etag = response.headers().get(ETAG).cloned();
         if status == StatusCode::TOO_MANY_REQUESTS {
             ctx.submit_retries.fetch_add(1, Ordering::Relaxed);
             let wait = retry_after(response.headers()).unwrap_or(DEFAULT_RETRY_AFTER);
@@ -648,7 +654,7 @@ async fn submit(ctx: &Ctx, user: &User, t_submit: Duration) -> Result<Accepted, 
             ));
         }
         return match serde_json::from_slice::<JobView>(&bytes) {
-            Ok(job) => Ok(Accepted { job, t_post, t_accepted }),
+            Ok(job) => Ok(Accepted { job, etag, t_post, t_accepted }),
             Err(error) => Err(format!("POST ai-jobs: 202 with an unexpected body: {error}")),
         };
     }
@@ -701,13 +707,18 @@ async fn follow_by_polling(
     ctx: &Ctx,
     user: &User,
     job_url: &str,
+    mut etag: Option<HeaderValue>,
     tracker: &mut Tracker,
     deadline: Instant,
 ) -> Option<String> {
     let long = ctx.follow == Follow::LongPoll;
-    // Sent back as `If-None-Match`, as a browser's cache does: while the job
-    // has not changed the API answers 304 with no body.
-    let mut etag: Option<HeaderValue> = None;
+    // `etag` (first the 202's) is sent back as `If-None-Match`, as a
+    // browser's cache does: while the job has not changed the API answers
+    // 304 with no body. The 202 was the first look at the job: a poller
+    // asks again one interval later, as a front end's timer would.
+    if !long {
+        tokio::time::sleep_until((Instant::now() + ctx.poll_interval).min(deadline)).await;
+    }
     loop {
         let now = Instant::now();
         if now >= deadline {
