@@ -78,7 +78,7 @@ pub fn apply_answer(
 
 /// [`apply_answer`] with the facts of `context.base_latex` already read
 /// ([`gates::facts_of`]), for a caller that keeps them per base: reading
-/// them is the largest part of a job's own work, and a base never changes.
+/// them is a large part of a job's own work, and a base never changes.
 pub fn apply_answer_with(
     preamble: &str,
     contents: &[String],

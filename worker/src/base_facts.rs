@@ -1,7 +1,7 @@
 //! The facts of base versions, kept between jobs. Reading what a base
 //! résumé asserts ([`engine::gates::facts_of`]: every number, date, skill
-//! and name an edit may not invent) is the largest part of a job's own work
-//! after the model answers, and a version is never overwritten: the jobs of
+//! and name an edit may not invent) took a tenth of a worker's CPU per job
+//! (perf, `bench.sh --queue`), and a version is never overwritten: the jobs of
 //! one base (a user tailoring toward several JDs, a re-run) read it once per
 //! worker. An entry is used only for the very text it was read from (its
 //! length and a keyed hash are checked), so even a version's LaTeX changed
