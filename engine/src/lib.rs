@@ -33,6 +33,6 @@ pub use apply::{Context, Gate, Proposal, Refusal, apply_answer, apply_answer_wit
 pub use prompt::{Message, build_input, messages};
 pub use protocol::{Edit, EditAnswer, SectionInput, TailorInput};
 pub use run::{
-    CallTrace, EngineInput, EngineOutput, Prepared, ProposalCompile, ProviderAnswer, Request, Trace, Unusable, Usage,
-    prepare,
+    BaseReading, CallTrace, EngineInput, EngineOutput, Prepared, ProposalCompile, ProviderAnswer, Request, Trace,
+    Unusable, Usage, prepare,
 };

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 use text::enums::AiMode;
-use text::jd::{ExtractedSkills, Keyword, MatchScore, match_score};
+use text::jd::{ExtractedSkills, Keyword, MatchScore, ResumeTerms};
 use text::latex::split;
 
 use super::answer::read_answer;
@@ -196,6 +196,22 @@ pub fn jd_terms(skills: &Value, keywords: &Value) -> (ExtractedSkills, Vec<Keywo
     )
 }
 
+/// What a run reads from its base version whatever the job: the facts an
+/// edit may not invent ([`super::gates::facts_of`]) and the terms its match
+/// score counts. A version is never overwritten, so a worker keeps this per
+/// base version instead of reading it on every job.
+pub struct BaseReading {
+    pub facts: super::gates::Facts,
+    pub terms: ResumeTerms,
+}
+
+impl BaseReading {
+    /// Read the base version's LaTeX.
+    pub fn of(latex: &str) -> Self {
+        Self { facts: super::gates::facts_of(latex), terms: ResumeTerms::of(latex) }
+    }
+}
+
 /// A run whose requests are built: send each of [`Prepared::requests`] to
 /// the provider, then [`Prepared::finish`] with the answers, in order.
 pub struct Prepared<'a> {
@@ -204,8 +220,9 @@ pub struct Prepared<'a> {
     groups: Vec<Vec<usize>>,
     mode: AiMode,
     latex: &'a str,
-    skills: &'a Value,
-    keywords: &'a Value,
+    /// The JD's stored analysis, parsed.
+    skills: ExtractedSkills,
+    keywords: Vec<Keyword>,
     contents: Vec<String>,
     locked: Vec<bool>,
     prompt: TailorInput,
@@ -232,6 +249,7 @@ pub fn prepare(input: EngineInput<'_>) -> Result<Prepared<'_>, Unusable> {
         return Err(Unusable("every section is locked: there is nothing to tailor".into()));
     }
     let prompt = build_input(input.mode, input.role_type, input.skills, input.keywords, input.sections);
+    let (skills, keywords) = jd_terms(input.skills, input.keywords);
     let mut requests = Vec::with_capacity(groups.len());
     for group in &groups {
         let mut call = prompt.clone();
@@ -248,8 +266,8 @@ pub fn prepare(input: EngineInput<'_>) -> Result<Prepared<'_>, Unusable> {
         groups: groups.into_iter().map(|g| g.sections).collect(),
         mode: input.mode,
         latex: input.latex,
-        skills: input.skills,
-        keywords: input.keywords,
+        skills,
+        keywords,
         contents,
         locked,
         prompt,
@@ -266,17 +284,16 @@ impl Prepared<'_> {
         answers: Vec<Result<ProviderAnswer, String>>,
         provider: &str,
     ) -> Result<EngineOutput, Unusable> {
-        self.finish_with(answers, provider, &super::gates::facts_of(self.latex))
+        self.finish_with(answers, provider, &BaseReading::of(self.latex))
     }
 
-    /// [`Self::finish`] with the facts of the base already read
-    /// ([`super::gates::facts_of`] of the input's `latex`): a worker keeps
-    /// them per base version, which is never overwritten.
+    /// [`Self::finish`] with the base already read ([`BaseReading::of`] the
+    /// input's `latex`).
     pub fn finish_with(
         &self,
         answers: Vec<Result<ProviderAnswer, String>>,
         provider: &str,
-        base_facts: &super::gates::Facts,
+        base: &BaseReading,
     ) -> Result<EngineOutput, Unusable> {
         let doc = split(self.latex).map_err(|e| Unusable(format!("the base version is not a whole document: {e}")))?;
         let mut edits: Vec<Edit> = Vec::new();
@@ -338,7 +355,6 @@ impl Prepared<'_> {
             return Err(Unusable(failures.into_iter().next().unwrap_or_else(|| format!("{provider} gave no answer"))));
         }
         let proposed = edits.len() + outside.len();
-        let (skills, keywords) = jd_terms(self.skills, self.keywords);
         let context = super::apply::Context {
             mode: self.mode,
             base_latex: self.latex,
@@ -352,7 +368,7 @@ impl Prepared<'_> {
             doc.closing,
             &EditAnswer { edits },
             &context,
-            base_facts,
+            &base.facts,
         )
         .map_err(Unusable)?;
         proposal.refused.extend(outside);
@@ -365,8 +381,8 @@ impl Prepared<'_> {
                 if cut { "; its answer was cut off at the token limit" } else { "" }
             )));
         }
-        let score_before = match_score(&skills, &keywords, self.latex);
-        let score_after = match_score(&skills, &keywords, &proposal.latex);
+        let score_before = base.terms.score(&self.skills, &self.keywords);
+        let score_after = ResumeTerms::of(&proposal.latex).score(&self.skills, &self.keywords);
         Ok(EngineOutput { proposal, proposed, attempts, score_before, score_after, calls, unreadable })
     }
 }

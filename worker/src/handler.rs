@@ -287,8 +287,8 @@ async fn run_job(state: &WorkerState, job: &ClaimedJob, provider: AiModelProvide
             }
         });
     }
-    let base_facts = state.base_facts.of(job.base_version_id, &job.latex);
-    match prepared.finish_with(answers, target.label(), &base_facts) {
+    let base_readings = state.base_readings.of(job.base_version_id, &job.latex);
+    match prepared.finish_with(answers, target.label(), &base_readings) {
         Ok(output) => Ok(Outcome::Proposal(Box::new(output))),
         Err(unusable) => Ok(Outcome::Failed(unusable.0)),
     }

@@ -210,7 +210,8 @@ pub async fn version_is_gone(pool: &sqlx::PgPool, version_id: Uuid) -> Result<bo
 /// are not in the answer.
 async fn claim_all(pool: &PgPool, ids: &[Uuid]) -> Result<HashMap<Uuid, ClaimedJob>, sqlx::Error> {
     // The sections come as JSON rows whose keys are the columns' names,
-    // which are `ResumeSection`'s serde names.
+    // which are `ResumeSection`'s serde names (decoded straight from the
+    // bytes, with no `serde_json::Value` in between).
     let rows = sqlx::query!(
         r#"UPDATE "AIJob" j SET status = 'RUNNING', "errorMessage" = NULL
            FROM "ResumeVersion" v, "ResumeProject" p, "JobDescription" d
@@ -223,15 +224,14 @@ async fn claim_all(pool: &PgPool, ids: &[Uuid]) -> Result<HashMap<Uuid, ClaimedJ
                      EXISTS (SELECT 1 FROM tailor.version_compile c
                              WHERE c.version_id = j."baseVersionId" AND c.state = 'SUCCEEDED') AS "base_compiled!",
                      (SELECT coalesce(json_agg(s ORDER BY s."orderIndex"), '[]'::json)
-                      FROM "ResumeSection" s WHERE s."versionId" = j."baseVersionId") AS "sections!""#,
+                      FROM "ResumeSection" s WHERE s."versionId" = j."baseVersionId")
+                       AS "sections!: sqlx::types::Json<Vec<ResumeSection>>""#,
         ids
     )
     .fetch_all(pool)
     .await?;
     let mut claimed = HashMap::with_capacity(rows.len());
     for row in rows {
-        let sections: Vec<ResumeSection> =
-            serde_json::from_value(row.sections).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
         let job = ClaimedJob {
             id: row.id,
             created_at: row.created_at,
@@ -242,7 +242,7 @@ async fn claim_all(pool: &PgPool, ids: &[Uuid]) -> Result<HashMap<Uuid, ClaimedJ
             mode: row.mode,
             user_id: row.user_id,
             latex: row.latex,
-            sections,
+            sections: row.sections.0,
             role_type: row.role_type,
             skills: row.skills,
             keywords: row.keywords,

@@ -5,7 +5,7 @@
 //! number of replicas may run side by side.
 
 pub mod admin;
-pub mod base_facts;
+pub mod base_readings;
 pub mod compile;
 pub mod compile_task;
 pub mod config;
@@ -56,7 +56,7 @@ pub struct WorkerState {
     /// (proposals are then not compiled, which it logged at start).
     pub compiler: Option<compile::Compiler>,
     /// The facts of the base versions the last jobs ran on.
-    pub base_facts: base_facts::BaseFacts,
+    pub base_readings: base_readings::BaseReadings,
 }
 
 /// The compiler, when this machine has TeX: required when the worker takes
@@ -130,7 +130,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         unrecorded: Mutex::new(Vec::new()),
         storage,
         compiler,
-        base_facts: base_facts::BaseFacts::new(base_facts::CAPACITY),
+        base_readings: base_readings::BaseReadings::new(base_readings::CAPACITY),
     });
     let queue_config = apalis_postgres::Config::default()
         .queue(QUEUE_NAME)

@@ -172,7 +172,7 @@ mod lexicon;
 mod role;
 mod score;
 
-pub use score::{MatchScore, match_score};
+pub use score::{MatchScore, ResumeTerms, match_score};
 
 use std::collections::BTreeMap;
 

@@ -42,36 +42,59 @@ fn contains_term(haystack_lower: &str, term: &str) -> bool {
 
 /// Score `resume_latex` against a JD's stored analysis.
 pub fn match_score(skills: &ExtractedSkills, keywords: &[Keyword], resume_latex: &str) -> MatchScore {
-    let text = plain_text(resume_latex);
-    let lower = text.to_lowercase();
-    let present: BTreeSet<String> = find_skills(&text).into_iter().map(|m| m.name).collect();
-    let skill_names: BTreeSet<String> = skills.iter().map(|(_, s)| s.name.to_lowercase()).collect();
+    ResumeTerms::of(resume_latex).score(skills, keywords)
+}
 
-    let (mut total, mut got) = (0.0f64, 0.0f64);
-    let (mut skills_covered, mut skills_missing) = (Vec::new(), Vec::new());
-    for (_, skill) in skills.iter() {
-        let weight = 1.0 + f64::from(skill.mentions.max(1)).ln();
-        total += weight;
-        if present.contains(&skill.name) {
-            got += weight;
-            skills_covered.push(skill.name.clone());
-        } else {
-            skills_missing.push(skill.name.clone());
-        }
+/// What the score reads from a résumé, whatever the JD: its visible text and
+/// the skills it names. Read once, it scores against any number of JDs (a
+/// worker keeps it with each base version's facts).
+#[derive(Debug, Clone, Default)]
+pub struct ResumeTerms {
+    /// The visible text, lowercased.
+    lower: String,
+    /// The canonical names of the skills it names.
+    present: BTreeSet<String>,
+}
+
+impl ResumeTerms {
+    /// Read `resume_latex`.
+    #[must_use]
+    pub fn of(resume_latex: &str) -> Self {
+        let text = plain_text(resume_latex);
+        let present = find_skills(&text).into_iter().map(|m| m.name).collect();
+        Self { lower: text.to_lowercase(), present }
     }
-    let (mut keywords_covered, mut keywords_missing) = (Vec::new(), Vec::new());
-    for kw in keywords.iter().filter(|k| !skill_names.contains(&k.term)) {
-        let weight = 0.5 * kw.weight.clamp(0.0, 1.0);
-        total += weight;
-        if contains_term(&lower, &kw.term) {
-            got += weight;
-            keywords_covered.push(kw.term.clone());
-        } else {
-            keywords_missing.push(kw.term.clone());
+
+    /// This résumé's coverage of a JD's stored analysis.
+    #[must_use]
+    pub fn score(&self, skills: &ExtractedSkills, keywords: &[Keyword]) -> MatchScore {
+        let skill_names: BTreeSet<String> = skills.iter().map(|(_, s)| s.name.to_lowercase()).collect();
+        let (mut total, mut got) = (0.0f64, 0.0f64);
+        let (mut skills_covered, mut skills_missing) = (Vec::new(), Vec::new());
+        for (_, skill) in skills.iter() {
+            let weight = 1.0 + f64::from(skill.mentions.max(1)).ln();
+            total += weight;
+            if self.present.contains(&skill.name) {
+                got += weight;
+                skills_covered.push(skill.name.clone());
+            } else {
+                skills_missing.push(skill.name.clone());
+            }
         }
+        let (mut keywords_covered, mut keywords_missing) = (Vec::new(), Vec::new());
+        for kw in keywords.iter().filter(|k| !skill_names.contains(&k.term)) {
+            let weight = 0.5 * kw.weight.clamp(0.0, 1.0);
+            total += weight;
+            if contains_term(&self.lower, &kw.term) {
+                got += weight;
+                keywords_covered.push(kw.term.clone());
+            } else {
+                keywords_missing.push(kw.term.clone());
+            }
+        }
+        let score = if total > 0.0 { (got / total * 1000.0).round() / 1000.0 } else { 0.0 };
+        MatchScore { score, skills_covered, skills_missing, keywords_covered, keywords_missing }
     }
-    let score = if total > 0.0 { (got / total * 1000.0).round() / 1000.0 } else { 0.0 };
-    MatchScore { score, skills_covered, skills_missing, keywords_covered, keywords_missing }
 }
 
 #[cfg(test)]
@@ -92,6 +115,18 @@ mod tests {
         assert!((0.0..=1.0).contains(&b.score));
         let empty = match_score(&ExtractedSkills::default(), &[], base);
         assert_eq!(empty.score, 0.0);
+    }
+
+    #[test]
+    fn one_reading_scores_against_any_jd_as_a_fresh_one() {
+        let resume = "\\documentclass{article}\\begin{document}\\section{Skills} Go, k8s, Kafka\\end{document}";
+        let terms = ResumeTerms::of(resume);
+        for jd in ["Requirements: Go, Kubernetes, PostgreSQL.", "Data engineer: Kafka, Spark, Airflow, SQL."] {
+            let jd = analyze(jd);
+            let kept = terms.score(&jd.extracted_skills, &jd.keywords);
+            assert_eq!(kept, match_score(&jd.extracted_skills, &jd.keywords, resume));
+            assert!(kept.score > 0.0 && !kept.skills_missing.is_empty(), "{kept:?}");
+        }
     }
 
     #[test]

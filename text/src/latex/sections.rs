@@ -458,20 +458,26 @@ const KEYWORDS: &[(&str, ResumeSectionType)] = {
 pub fn classify(title: &str) -> ResumeSectionType {
     let lower = title.to_lowercase();
     let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
-    // (position, phrase length in words, type)
-    let mut best: Option<(usize, usize, ResumeSectionType)> = None;
-    for &(phrase, section_type) in KEYWORDS {
-        let len = phrase.split(' ').count();
-        let found = (0..words.len())
-            .find(|&at| words.get(at..at + len).is_some_and(|window| window.iter().copied().eq(phrase.split(' '))));
-        if let Some(at) = found {
-            let better = best.is_none_or(|(b_at, b_len, _)| at < b_at || (at == b_at && len > b_len));
-            if better {
-                best = Some((at, len, section_type));
-            }
+    // The first position where a phrase matches decides; there, the longest.
+    for at in 0..words.len() {
+        let rest = &words[at..];
+        let longest = keyword_phrases()
+            .iter()
+            .filter(|(phrase, _)| rest.starts_with(phrase))
+            .max_by_key(|(phrase, _)| phrase.len());
+        if let Some(&(_, section_type)) = longest {
+            return section_type;
         }
     }
-    best.map_or(ResumeSectionType::Other, |(_, _, section_type)| section_type)
+    ResumeSectionType::Other
+}
+
+/// [`KEYWORDS`] cut into words once: every heading of every split (a run
+/// splits each edited body again) is classified.
+fn keyword_phrases() -> &'static [(Vec<&'static str>, ResumeSectionType)] {
+    static PHRASES: std::sync::LazyLock<Vec<(Vec<&'static str>, ResumeSectionType)>> =
+        std::sync::LazyLock::new(|| KEYWORDS.iter().map(|&(phrase, t)| (phrase.split(' ').collect(), t)).collect());
+    &PHRASES
 }
 
 #[cfg(test)]
