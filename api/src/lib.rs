@@ -57,6 +57,7 @@ impl Application {
         })
         .context("building the provider client")?;
         let state = AppState {
+            submitter: shared::queue::Submitter::start(pool.clone()),
             pool,
             redis,
             watcher,

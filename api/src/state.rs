@@ -15,6 +15,8 @@ use crate::job_watch::JobWatcher;
 #[derive(Clone)]
 pub struct AppState {
     pub pool: PgPool,
+    /// AI job submissions, grouped into shared statements under load.
+    pub submitter: shared::queue::Submitter,
     pub redis: RedisConn,
     /// Wakes SSE streams and long-polls when a job's status changes.
     pub watcher: JobWatcher,

@@ -13,6 +13,7 @@ pub mod crypto;
 pub mod db;
 pub mod env;
 pub mod events;
+pub mod group;
 pub mod metrics;
 pub mod model;
 pub mod providers;

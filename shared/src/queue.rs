@@ -5,7 +5,7 @@
 //! compile workers (which need TeX) apart from tailoring workers. A task's
 //! payload is only an id: PostgreSQL's rows (`AIJob`,
 //! `tailor.version_compile`) are the system of record, the task is the
-//! doorbell. [`submit_ai_job`] inserts the AIJob row and its task in one
+//! doorbell. [`submit_ai_jobs`] inserts AIJob rows and their tasks in one
 //! statement: there is never a job without a task, nor a task without a job.
 //! Every statement on apalis' tables is in this file.
 
@@ -67,72 +67,158 @@ pub struct Submission {
     pub provider: AiModelProvider,
 }
 
-/// Insert the AIJob (QUEUED) and its queue task in one statement on
-/// `conn`: one round trip, and one commit when `conn` is not in a
-/// transaction (the caller opens one when it has more to check, such as a
-/// quota). Nothing is inserted, and `None` is returned, unless the project
-/// is the user's and the version and JD are the project's.
-///
-/// The task is ranked behind the user's own unfinished jobs, not behind
-/// other users': its priority is `1,000,000 − n`, where n counts the user's
-/// QUEUED and RUNNING jobs, this one included. Workers take the highest
-/// priority first, then the oldest, so a user's n-th waiting job goes after
-/// every other user's first (round robin across users, FIFO within one).
-///
-/// The task is written as apalis' own `push_tasks` writes one (the columns
-/// of [`TASK_COLUMNS`], checked by the schema drift test): its id is
-/// [`ai_task_id`], its idempotency key the job's id, so the queue refuses a second task for the
-/// same job. It carries the trace context of this span.
-#[tracing::instrument(name = "enqueue", skip_all, fields(
-    otel.kind = "producer", messaging.system = "apalis-postgres", messaging.destination.name = QUEUE_NAME,
-))]
+/// A submission ready for the queue: its job's id and its task's payload,
+/// which carries the trace context of the span it was prepared in.
+#[derive(Debug, Clone)]
+pub struct NewAiJob {
+    pub submission: Submission,
+    id: Uuid,
+    payload: Vec<u8>,
+}
+
+impl Submission {
+    /// Give the job its id (UUIDv7) and encode its task, which carries the
+    /// trace context of this `enqueue` span (a child of the request's).
+    #[tracing::instrument(name = "enqueue", skip_all, fields(
+        otel.kind = "producer", messaging.system = "apalis-postgres", messaging.destination.name = QUEUE_NAME,
+    ))]
+    pub fn prepare(self) -> Result<NewAiJob, EnqueueError> {
+        let id = Uuid::now_v7();
+        let payload = serde_json::to_vec(&TailorTask {
+            ai_job_id: id,
+            provider: self.provider,
+            trace: crate::telemetry::carrier(),
+        })?;
+        Ok(NewAiJob { submission: self, id, payload })
+    }
+}
+
+/// Insert the AIJob (QUEUED) and its queue task on `conn`: [`submit_ai_jobs`]
+/// of one.
 pub async fn submit_ai_job(conn: &mut PgConnection, submission: &Submission) -> Result<Option<AiJob>, EnqueueError> {
-    let id = Uuid::now_v7();
-    let payload = serde_json::to_vec(&TailorTask {
-        ai_job_id: id,
-        provider: submission.provider,
-        trace: crate::telemetry::carrier(),
-    })?;
-    let task_id = ai_task_id(id);
-    let job = sqlx::query_as!(
+    let job = submission.clone().prepare()?;
+    Ok(submit_ai_jobs(conn, std::slice::from_ref(&job)).await?.pop().flatten())
+}
+
+/// Insert AIJobs (QUEUED) and their queue tasks in one statement on `conn`:
+/// one round trip, and one commit when `conn` is not in a transaction (the
+/// api groups the submissions that arrive together; a caller with more to
+/// check, such as a quota, opens a transaction). Returns, for each input in
+/// order, its job, or `None` when nothing was inserted for it: unless the
+/// project is the user's and the version and JD are the project's.
+///
+/// A task is ranked behind its user's own unfinished jobs, not behind other
+/// users': its priority is `1,000,000 − n`, where n counts the user's QUEUED
+/// and RUNNING jobs, this one and the ones before it in `jobs` included.
+/// Workers take the highest priority first, then the oldest, so a user's
+/// n-th waiting job goes after every other user's first (round robin across
+/// users, FIFO within one).
+///
+/// A task is written as apalis' own `push_tasks` writes one (the columns of
+/// [`TASK_COLUMNS`], checked by the schema drift test): its id is
+/// [`ai_task_id`], its idempotency key the job's id, so the queue refuses a
+/// second task for the same job.
+pub async fn submit_ai_jobs(conn: &mut PgConnection, jobs: &[NewAiJob]) -> Result<Vec<Option<AiJob>>, sqlx::Error> {
+    let ids: Vec<Uuid> = jobs.iter().map(|j| j.id).collect();
+    let projects: Vec<Uuid> = jobs.iter().map(|j| j.submission.project_id).collect();
+    let versions: Vec<Uuid> = jobs.iter().map(|j| j.submission.base_version_id).collect();
+    let jds: Vec<Uuid> = jobs.iter().map(|j| j.submission.jd_id).collect();
+    let modes: Vec<&str> = jobs.iter().map(|j| j.submission.mode.as_str()).collect();
+    let users: Vec<Uuid> = jobs.iter().map(|j| j.submission.user_id).collect();
+    let task_ids: Vec<String> = jobs.iter().map(|j| ai_task_id(j.id)).collect();
+    let payloads: Vec<&[u8]> = jobs.iter().map(|j| j.payload.as_slice()).collect();
+    let inserted = sqlx::query_as!(
         AiJob,
-        r#"WITH job AS (
+        r#"WITH input AS (
+             SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::uuid[],
+                                  $7::text[], $8::bytea[]) WITH ORDINALITY
+               AS i(id, project_id, version_id, jd_id, mode, user_id, task_id, payload, ord)
+           ), job AS (
              INSERT INTO "AIJob" (id, "projectId", "baseVersionId", "jdId", mode, status)
-             SELECT $1, p.id, v.id, d.id, $5, 'QUEUED'
-             FROM "ResumeProject" p
-             JOIN "ResumeVersion" v ON v.id = $3 AND v."projectId" = p.id
-             JOIN "JobDescription" d ON d.id = $4 AND d."projectId" = p.id
-             WHERE p.id = $2 AND p."userId" = $6
+             SELECT i.id, p.id, v.id, d.id, i.mode::"AIMode", 'QUEUED'
+             FROM input i
+             JOIN "ResumeProject" p ON p.id = i.project_id AND p."userId" = i.user_id
+             JOIN "ResumeVersion" v ON v.id = i.version_id AND v."projectId" = p.id
+             JOIN "JobDescription" d ON d.id = i.jd_id AND d."projectId" = p.id
+             ORDER BY i.ord
              RETURNING *
+           ), ranked AS (
+             SELECT i.id, i.user_id, i.task_id, i.payload,
+                    row_number() OVER (PARTITION BY i.user_id ORDER BY i.ord) AS k
+             FROM job JOIN input i ON i.id = job.id
            ), ahead AS (
-             SELECT count(*) AS n FROM "AIJob"
-             WHERE "projectId" IN (SELECT id FROM "ResumeProject" WHERE "userId" = $6)
-               AND status IN ('QUEUED', 'RUNNING')
+             SELECT u.user_id,
+                    (SELECT count(*) FROM "AIJob"
+                     WHERE "projectId" IN (SELECT id FROM "ResumeProject" WHERE "userId" = u.user_id)
+                       AND status IN ('QUEUED', 'RUNNING')) AS n
+             FROM (SELECT DISTINCT user_id FROM ranked) u
            ), task AS (
              INSERT INTO apalis.jobs (id, job_type, job, status, attempts, max_attempts, run_at, priority,
                                       metadata, idempotency_key)
-             SELECT $7, $8, $9, 'Pending', 0, $10, now(), 1000000 - least(ahead.n + 1, 1000000), ''::hstore,
-                    job.id::text
-             FROM job, ahead
+             SELECT r.task_id, $9, r.payload, 'Pending', 0, $10, now(), 1000000 - least(a.n + r.k, 1000000),
+                    ''::hstore, r.id::text
+             FROM ranked r JOIN ahead a ON a.user_id = r.user_id
            )
            SELECT id AS "id!", "projectId" AS "project_id!", "baseVersionId" AS "base_version_id!",
                   "jdId" AS "jd_id!", mode AS "mode!: AiMode", status AS "status!: AiJobStatus",
                   "errorMessage" AS error_message, "createdAt" AS "created_at!", "updatedAt" AS "updated_at!"
            FROM job"#,
-        id,
-        submission.project_id,
-        submission.base_version_id,
-        submission.jd_id,
-        submission.mode as AiMode,
-        submission.user_id,
-        task_id,
+        &ids,
+        &projects,
+        &versions,
+        &jds,
+        &modes as &[&str],
+        &users,
+        &task_ids,
+        &payloads as &[&[u8]],
         QUEUE_NAME,
-        payload,
         MAX_TASK_ATTEMPTS as i32,
     )
-    .fetch_optional(conn)
+    .fetch_all(conn)
     .await?;
-    Ok(job)
+    let mut by_id: HashMap<Uuid, AiJob> = inserted.into_iter().map(|j| (j.id, j)).collect();
+    Ok(ids.iter().map(|id| by_id.remove(id)).collect())
+}
+
+/// Submissions grouped ([`crate::group`]): those that arrive while the
+/// previous statement runs go together in the next one ([`submit_ai_jobs`],
+/// one statement and one commit); a lone one runs at once. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Submitter(crate::group::Group<NewAiJob, Option<AiJob>>);
+
+/// Submissions in one statement, at most.
+const SUBMIT_GROUP_MAX: usize = 64;
+
+impl Submitter {
+    /// Start the grouping (inside a Tokio runtime).
+    pub fn start(pool: PgPool) -> Self {
+        Self(crate::group::Group::start(SUBMIT_GROUP_MAX, move |jobs: Vec<NewAiJob>| {
+            let pool = pool.clone();
+            async move {
+                let together = async { submit_ai_jobs(&mut *pool.acquire().await?, &jobs).await };
+                match together.await {
+                    Ok(inserted) => inserted.into_iter().map(Ok).collect(),
+                    // One statement for all failed: each alone, with its own error.
+                    Err(_) => {
+                        crate::group::each_alone(jobs, |job| {
+                            let pool = pool.clone();
+                            async move {
+                                let mut conn = pool.acquire().await?;
+                                Ok(submit_ai_jobs(&mut conn, std::slice::from_ref(&job)).await?.pop().flatten())
+                            }
+                        })
+                        .await
+                    }
+                }
+            }
+        }))
+    }
+
+    /// Submit one job with whatever else is waiting: its job, or `None` when
+    /// nothing was inserted (see [`submit_ai_jobs`]).
+    pub async fn submit(&self, job: NewAiJob) -> Result<Option<AiJob>, sqlx::Error> {
+        self.0.run(job).await
+    }
 }
 
 /// The compile task's payload: which version, and which request of it

@@ -17,7 +17,7 @@ use shared::queue::{JobEnd, JobEnding, end_ai_jobs};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::group::{Group, each_alone};
+use shared::group::{Group, each_alone};
 
 /// A job this worker has claimed, with everything its run reads: the base
 /// version, its sections and the JD's analysis.

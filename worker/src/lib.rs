@@ -9,7 +9,6 @@ pub mod base_readings;
 pub mod compile;
 pub mod compile_task;
 pub mod config;
-pub mod group;
 pub mod handler;
 pub mod jobs;
 pub mod proposal_compile;

@@ -99,8 +99,9 @@ async fn create_job(
         provider,
     };
     // The insert checks ownership and references itself, so a valid
-    // submission costs one statement (the job and its task together); only
-    // a refused one pays for the query that says why.
+    // submission costs one statement (the job and its task together, shared
+    // with the submissions that arrive meanwhile); only a refused one pays
+    // for the query that says why.
     let submitted = if provider == AiModelProvider::AzureOpenai || state.jobs_per_day.is_some() {
         // More to check after the insert: in a transaction, which a refusal
         // drops (rolling the job and its task back).
@@ -117,8 +118,8 @@ async fn create_job(
         }
         job
     } else {
-        let mut conn = state.pool.acquire().await?;
-        shared::queue::submit_ai_job(&mut conn, &submission).await.map_err(enqueue_error)?
+        // With the submissions arriving meanwhile: one statement, one commit.
+        state.submitter.submit(submission.prepare().map_err(ApiError::internal)?).await?
     };
     let Some(job) = submitted else {
         return Err(why_refused(&state, &user, project_id, &input).await);

@@ -131,3 +131,80 @@ async fn azure_jobs_need_a_valid_azure_key() {
     let task: shared::queue::TailorTask = serde_json::from_slice(&payload).expect("payload");
     assert_eq!(task.provider, shared::model::AiModelProvider::AzureOpenai);
 }
+
+/// The api groups the submissions that arrive together into one statement
+/// (`shared::queue::submit_ai_jobs`): each one is still checked on its own,
+/// and each task is ranked behind its own user's unfinished jobs, counting
+/// those earlier in the same statement.
+#[tokio::test]
+async fn submissions_in_one_statement_are_each_checked_and_ranked_within_their_user() {
+    use shared::model::{AiMode, AiModelProvider};
+    use shared::queue::{Submission, submit_ai_jobs};
+
+    let app = TestApp::spawn().await;
+    let (a_project, a_version, a_jd) = setup(&app, "user_a").await;
+    let (b_project, b_version, b_jd) = setup(&app, "user_b").await;
+    let user_id = |sub: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, Uuid>(r#"SELECT id FROM "User" WHERE "clerkId" = $1"#)
+                .bind(sub)
+                .fetch_one(&pool)
+                .await
+                .expect("user")
+        }
+    };
+    let (a, b) = (user_id("user_a").await, user_id("user_b").await);
+    let uuid = |s: &str| Uuid::parse_str(s).expect("uuid");
+    let of = |user_id, project: &str, version: &str, jd: &str| Submission {
+        user_id,
+        project_id: uuid(project),
+        base_version_id: uuid(version),
+        jd_id: uuid(jd),
+        mode: AiMode::Balanced,
+        provider: AiModelProvider::Deepseek,
+    };
+    // User A has one job waiting already.
+    let (status, body) = app
+        .post(
+            &format!("/v1/projects/{a_project}/ai-jobs"),
+            "user_a",
+            json!({"baseVersionId": a_version, "jdId": a_jd, "mode": "BALANCED"}),
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+
+    let batch = [
+        of(a, &a_project, &a_version, &a_jd),
+        of(b, &b_project, &b_version, &b_jd),
+        // B's ids under A: not A's project, so nothing is inserted for it.
+        of(a, &b_project, &b_version, &b_jd),
+        of(a, &a_project, &a_version, &a_jd),
+        // A's project with B's version: not the project's version.
+        of(a, &a_project, &b_version, &a_jd),
+        of(b, &b_project, &b_version, &b_jd),
+    ];
+    let jobs: Vec<_> = batch.into_iter().map(|s| s.prepare().expect("prepared")).collect();
+    let mut conn = app.pool.acquire().await.expect("connection");
+    let inserted = submit_ai_jobs(&mut conn, &jobs).await.expect("submitted");
+    let shape: Vec<bool> = inserted.iter().map(Option::is_some).collect();
+    assert_eq!(shape, [true, true, false, true, false, true]);
+
+    let ranks: Vec<(String, i32)> =
+        sqlx::query_as(r#"SELECT t.idempotency_key, t.priority FROM apalis.jobs t ORDER BY t.idempotency_key"#)
+            .fetch_all(&app.pool)
+            .await
+            .expect("tasks");
+    assert_eq!(ranks.len(), 5, "one task per inserted job: {ranks:?}");
+    let rank_of = |i: usize| {
+        let id = inserted[i].as_ref().expect("inserted").id.to_string();
+        ranks.iter().find(|(key, _)| *key == id).map(|(_, p)| 1_000_000 - p).expect("its task")
+    };
+    // A: one waiting before, then the 1st and 4th of the batch: 2nd and 3rd in line.
+    assert_eq!((rank_of(0), rank_of(3)), (2, 3));
+    // B: nothing before, then the 2nd and 6th: 1st and 2nd.
+    assert_eq!((rank_of(1), rank_of(5)), (1, 2));
+    for job in inserted.iter().flatten() {
+        assert_eq!(job.status, shared::model::AiJobStatus::Queued);
+    }
+}

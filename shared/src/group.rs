@@ -1,5 +1,6 @@
-//! Group commit: a statement that many tasks of this worker issue at about
-//! the same time (claiming a job, finishing one) runs once for all of them.
+//! Group commit: a statement that many tasks of one process issue at about
+//! the same time (the api submitting a job; a worker claiming or finishing
+//! one) runs once for all of them.
 //!
 //! A [`Group`] has one runner. A request that finds it idle runs at once,
 //! alone: a lone job is never delayed. Requests that arrive while a
