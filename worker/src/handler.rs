@@ -198,7 +198,7 @@ enum Outcome {
 /// its turn would come, and its job stays QUEUED: waiting for the provider
 /// does not hold a worker slot that another job could use, and when the
 /// task comes back it is ranked as before (fair share; see
-/// `shared::queue::submit_ai_job`). A job that has already waited
+/// `shared::queue::submit_ai_jobs`). A job that has already waited
 /// `PROVIDER_QUEUE_WAIT_SECS` is not deferred again: it runs, and fails
 /// saying so if no turn comes.
 async fn defer_until_a_turn(state: &WorkerState, task: &TailorTask) -> Result<Option<Value>, sqlx::Error> {
