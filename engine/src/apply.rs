@@ -205,9 +205,37 @@ pub fn apply_answer_with(
         }
     }
 
+    let (sections, applied) = if accepted.iter().copied().eq(0..survivors.len()) {
+        // Every survivor, in order: the very documents the loop above built
+        // and checked, edit by edit.
+        (trial_sections, survivors)
+    } else {
+        apply_accepted(contents, &survivors, &accepted, &mut refused)
+    };
+
+    let latex = format!("{preamble}{}{closing}", sections.concat());
+    check_whole_document(&latex).map_err(|e| format!("the proposal failed the final LaTeX check: {e}"))?;
+    check_balance(&latex).map_err(|e| format!("the proposal failed the final LaTeX check: {e}"))?;
+    for (i, is_locked) in locked.iter().enumerate() {
+        if *is_locked && sections.get(i) != contents.get(i) {
+            return Err("internal check failed: a locked section changed".into());
+        }
+    }
+    Ok(Proposal { latex, applied, refused })
+}
+
+/// The sections with the survivors that the budget `accepted` applied in
+/// order, each checked again for balance (a later edit may have relied on
+/// one the budget dropped), and those applied.
+fn apply_accepted(
+    contents: &[String],
+    survivors: &[Edit],
+    accepted: &[usize],
+    refused: &mut Vec<Refusal>,
+) -> (Vec<String>, Vec<Edit>) {
     let mut sections: Vec<String> = contents.to_vec();
     let mut applied = Vec::new();
-    for index in accepted {
+    for &index in accepted {
         let Some(edit) = survivors.get(index) else { continue };
         let mut trial = sections.clone();
         trial[edit.section] = trial[edit.section].replacen(edit.original.as_str(), &edit.replacement, 1);
@@ -222,16 +250,7 @@ pub fn apply_answer_with(
         sections = trial;
         applied.push(edit.clone());
     }
-
-    let latex = format!("{preamble}{}{closing}", sections.concat());
-    check_whole_document(&latex).map_err(|e| format!("the proposal failed the final LaTeX check: {e}"))?;
-    check_balance(&latex).map_err(|e| format!("the proposal failed the final LaTeX check: {e}"))?;
-    for (i, is_locked) in locked.iter().enumerate() {
-        if *is_locked && sections.get(i) != contents.get(i) {
-            return Err("internal check failed: a locked section changed".into());
-        }
-    }
-    Ok(Proposal { latex, applied, refused })
+    (sections, applied)
 }
 
 /// The document with only `edits` applied (in order, each to the first
