@@ -11,8 +11,8 @@
 //! read the job. A thousand clients following one job cost at most one read
 //! per change, and nothing while it does not change. The reader stops when the job is final or gone, or when its last
 //! follower leaves. A follower registers *before* the request reads the job
-//! (for the ownership check and its first answer), so no change can slip
-//! between that read and the wait.
+//! (for the ownership check and its first answer, from PostgreSQL or the
+//! cache), so no change can slip between that read and the wait.
 //!
 //! Redis may lose events or be down: a reader also re-reads on a timer, every
 //! [`RECHECK_WITH_EVENTS`] while the subscription is live and every
@@ -22,8 +22,8 @@
 //! affected.
 //!
 //! The same events keep a cache of jobs' last known states ([`JobWatcher::known`]),
-//! so a poll that sends its ETag, or a look at a final job, costs no read
-//! while nothing changed: an entry records the job's owner (from the submission or a read
+//! so a poll that sends its ETag, a stream's first event, or a look at a
+//! final job costs no read while nothing changed: an entry records the job's owner (from the submission or a read
 //! that checked ownership) and is trusted only while the subscription is
 //! live and for [`KNOWN_FOR`] after the job's state was last confirmed (a
 //! read, the submission, or an event carrying the job). An event without
@@ -321,7 +321,14 @@ async fn read_job_changes(
             Some(job) => Ok(Some(job)),
             None => {
                 hub.reads.fetch_add(1, Ordering::Relaxed);
-                read_job(&hub.pool, job_id).await.map(|job| job.map(Arc::new))
+                let read = read_job(&hub.pool, job_id).await.map(|job| job.map(Arc::new));
+                // Into the cache before the followers see it: a stream that
+                // starts following later, and takes its first state from the
+                // cache, never starts behind what it will not be sent again.
+                if let Ok(Some(job)) = &read {
+                    hub.learn(None, job.clone());
+                }
+                read
             }
         };
         match read {

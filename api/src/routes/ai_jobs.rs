@@ -320,12 +320,13 @@ async fn wait_for_job(
 enum Cached {
     /// Any: the request polls with the ETag it has, and sees a change once
     /// its event has arrived (milliseconds after the commit, at most
-    /// `KNOWN_FOR` if the event was lost).
+    /// `KNOWN_FOR` if the event was lost); or it is a stream's first
+    /// answer, which the stream itself corrects with every later state.
     Any,
     /// Only a final one (which no longer changes): a look without an ETag
-    /// (a plain poll, a stream's or long-poll's first answer) shows what
-    /// the database holds, never a state an event in flight is about to
-    /// replace.
+    /// (a plain poll, a long-poll's first answer) is the request's only
+    /// answer, so it shows what the database holds, never a state an event
+    /// in flight is about to replace.
     FinalOnly,
 }
 
@@ -370,7 +371,10 @@ async fn job_events(
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     let slot = state.waits.acquire(user.id)?;
     let follow = state.watcher.follow(job_id);
-    let first = owned_job(&state, &user, job_id, Cached::FinalOnly).await?;
+    // The first state may come from the cache even while the job can still
+    // change: an event in flight arrives on this stream next, and a lost one
+    // is caught by the reader's re-read (`job_watch::RECHECK_WITH_EVENTS`).
+    let first = owned_job(&state, &user, job_id, Cached::Any).await?;
     let stream =
         EventStream { follow, _slot: slot, pending: Some(first), last: None, ends: Instant::now() + MAX_STREAM };
     let events = futures::stream::unfold(stream, |mut s| async move { s.next().await.map(|event| (Ok(event), s)) });

@@ -376,11 +376,13 @@ async fn the_event_cache_answers_etag_and_final_polls_only_for_the_owner_and_for
     let (project, base, jd) = app.tailoring_setup("user_cache", SAMPLE_RESUME).await;
     let job = app.submit("user_cache", &project, &id_of(&base), &jd, "BALANCED", "DEEPSEEK").await;
 
-    // A stream's first answer of a job that may change is read.
+    // A stream's first event comes from it (the stream was following the
+    // job before it looked: whatever changes next is its next event).
     let hits = app.watcher.cache_hits();
     let mut events = SseReader::open(&app.base, &job, "user_cache").await;
     assert_eq!(events.next_status().await.expect("first")["status"], "QUEUED");
-    assert_eq!(app.watcher.cache_hits(), hits, "a state that may change is read");
+    assert_eq!(app.watcher.cache_hits(), hits + 1, "the submission's state, not read again");
+    let hits = hits + 1;
 
     // Another user is never answered from it.
     let (status, _) = app.get(&format!("/v1/ai-jobs/{job}"), "user_cache_other").await;
@@ -435,6 +437,33 @@ async fn a_cached_state_is_trusted_only_for_a_moment_after_it_was_confirmed() {
     let body: Value = answer.json().await.expect("job");
     assert_eq!(body["status"], "FAILED");
     assert_eq!(app.watcher.cache_hits(), hits, "an expired entry is not used");
+}
+
+#[tokio::test]
+async fn a_stream_that_starts_from_a_cached_state_still_ends_with_the_final_one() {
+    let app = TestApp::spawn().await;
+    events_flowing(&app).await;
+    // Cached QUEUED by the submission; then FAILED in the database without
+    // an event (one lost on its way).
+    let job = queued_job(&app, "user_cache_stream").await;
+    let id: Uuid = job.parse().expect("uuid");
+    sqlx::query(r#"UPDATE "AIJob" SET status = 'FAILED', "errorMessage" = 'lost event' WHERE id = $1"#)
+        .bind(id)
+        .execute(&app.pool)
+        .await
+        .expect("update");
+    let hits = app.watcher.cache_hits();
+    let mut events = SseReader::open(&app.base, &job, "user_cache_stream").await;
+    assert_eq!(events.next_status().await.expect("first")["status"], "QUEUED", "the cached state, a moment old");
+    assert_eq!(app.watcher.cache_hits(), hits + 1);
+    // The reader's re-read finds the change the event did not bring.
+    let last = events.next_status().await.expect("the final state");
+    assert_eq!((last["status"].as_str(), last["errorMessage"].as_str()), (Some("FAILED"), Some("lost event")));
+    assert!(events.next_status().await.is_none(), "the stream ends after the final state");
+    // A stream opened now starts from the final state.
+    let mut again = SseReader::open(&app.base, &job, "user_cache_stream").await;
+    assert_eq!(again.next_status().await.expect("first")["status"], "FAILED");
+    assert!(again.next_status().await.is_none(), "and ends there");
 }
 
 #[tokio::test]
