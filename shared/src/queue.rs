@@ -287,8 +287,9 @@ pub fn ai_task_id(ai_job_id: Uuid) -> String {
 /// How a RUNNING AI job ends.
 #[derive(Debug)]
 pub enum JobEnd {
-    /// COMPLETED with its one proposal and the trace of its run.
-    Completed { latex: String, trace: serde_json::Value },
+    /// COMPLETED with its one proposal and the trace of its run (a JSON
+    /// document, serialised once by the worker and stored as it is).
+    Completed { latex: String, trace: String },
     /// FAILED with a message a user can act on.
     Failed { message: String },
 }
@@ -324,20 +325,20 @@ pub async fn end_ai_jobs(pool: &PgPool, endings: &[JobEnding]) -> Result<Vec<AiJ
                 completed.push(true);
                 messages.push(None);
                 latexes.push(latex.as_str());
-                traces.push(trace.clone());
+                traces.push(Some(trace.as_str()));
             }
             JobEnd::Failed { message } => {
                 completed.push(false);
                 messages.push(Some(message.as_str()));
                 latexes.push("");
-                traces.push(serde_json::Value::Null);
+                traces.push(None);
             }
         }
     }
     sqlx::query_as!(
         AiJob,
         r#"WITH input AS (
-             SELECT * FROM unnest($1::uuid[], $2::bool[], $3::text[], $4::text[], $5::jsonb[], $6::uuid[], $7::text[])
+             SELECT * FROM unnest($1::uuid[], $2::bool[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::text[])
                AS i(job_id, completed, message, latex, trace, proposal_id, task_id)
            ), moved AS (
              UPDATE "AIJob" j
@@ -351,7 +352,7 @@ pub async fn end_ai_jobs(pool: &PgPool, endings: &[JobEnding]) -> Result<Vec<AiJ
              SELECT proposal_id, id, latex FROM moved WHERE completed
              ON CONFLICT ("aiJobId") DO UPDATE SET "proposedLatexContent" = EXCLUDED."proposedLatexContent"
            ), trace AS (
-             INSERT INTO tailor.ai_job_trace (ai_job_id, trace) SELECT id, trace FROM moved WHERE completed
+             INSERT INTO tailor.ai_job_trace (ai_job_id, trace) SELECT id, trace::jsonb FROM moved WHERE completed
              ON CONFLICT (ai_job_id) DO UPDATE SET trace = EXCLUDED.trace
            ), task AS (
              DELETE FROM apalis.jobs t USING moved m WHERE t.id = m.task_id
@@ -364,7 +365,7 @@ pub async fn end_ai_jobs(pool: &PgPool, endings: &[JobEnding]) -> Result<Vec<AiJ
         &completed,
         &messages as &[Option<&str>],
         &latexes as &[&str],
-        &traces,
+        &traces as &[Option<&str>],
         &proposal_ids,
         &task_ids,
     )

@@ -99,7 +99,7 @@ async fn handle_job(task: TailorTask, state: Data<Arc<WorkerState>>) -> Result<V
             let mut trace = output.trace();
             trace.compile = compile;
             record_edits(&output);
-            let trace = serde_json::to_value(trace)?;
+            let trace = serde_json::to_string(&trace)?;
             let latex = &output.proposal.latex;
             if retry_while_unavailable(DB_RETRY_BUDGET, || state.jobs.complete(job.id, latex, &trace))
                 .instrument(tracing::info_span!("complete job"))

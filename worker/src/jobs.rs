@@ -147,8 +147,8 @@ impl Jobs {
     /// (one commit, shared with the other jobs finishing meanwhile; the
     /// queue table keeps only work not yet done). Returns false, writing
     /// nothing, if the job is no longer RUNNING.
-    pub async fn complete(&self, job_id: Uuid, latex: &str, trace: &serde_json::Value) -> Result<bool, sqlx::Error> {
-        let end = JobEnd::Completed { latex: latex.to_owned(), trace: trace.clone() };
+    pub async fn complete(&self, job_id: Uuid, latex: &str, trace: &str) -> Result<bool, sqlx::Error> {
+        let end = JobEnd::Completed { latex: latex.to_owned(), trace: trace.to_owned() };
         self.finishes.run(JobEnding { job_id, end }).await
     }
 

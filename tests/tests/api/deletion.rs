@@ -18,7 +18,7 @@ async fn finish(app: &TestApp, job: &str) {
     let jobs = worker_jobs(&app.pool);
     let id: Uuid = job.parse().expect("uuid");
     assert!(jobs.claim(id).await.expect("claim").is_some());
-    assert!(jobs.complete(id, SAMPLE_RESUME, &json!({"applied": []})).await.expect("complete"));
+    assert!(jobs.complete(id, SAMPLE_RESUME, r#"{"applied": []}"#).await.expect("complete"));
 }
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
