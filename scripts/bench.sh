@@ -20,13 +20,17 @@
 #                               120 RPM; bench/fairness.json)
 #   scripts/bench.sh --queue    only the per-job cost of the pipeline: the bare
 #                               queue drain, then 200 jobs of warm-up and
-#                               QUEUE_JOBS (3,000) with 20 users, followed by
-#                               SSE (QUEUE_SSE_CONC, 64 in flight) and by
-#                               polling every 200 ms with If-None-Match
-#                               (QUEUE_POLL_CONC, 256 in flight: a job polled
-#                               every 200 ms holds its client slot at least
-#                               200 ms, so 64 slots cap at 320 jobs/s whatever
-#                               the server does); jobs/s, commits and
+#                               QUEUE_JOBS (10,000: long enough to average out
+#                               this machine's swings) with 20 users, followed by
+#                               SSE (QUEUE_SSE_CONC, 256 in flight, as the
+#                               rest of the suite), by SSE with 64 in flight
+#                               (the setup issue 14 first measured: "sse-64";
+#                               fewer in flight means smaller groups, so more
+#                               CPU per job) and by polling every 200 ms with
+#                               If-None-Match (QUEUE_POLL_CONC, 256 in flight:
+#                               a job polled every 200 ms holds its client
+#                               slot at least 200 ms, so 64 slots cap at 320
+#                               jobs/s whatever the server does); jobs/s, commits and
 #                               tuples fetched per job (the whole database
 #                               and apalis.jobs), the queue table's rows and
 #                               dead rows at the end, CPU seconds per job of
@@ -78,7 +82,7 @@ if $quick; then
   COMPILE_RUNS=1; COMPILE_SECS=5; TRACE_JOBS=200; TRACE_ROUNDS=2; QUEUE_JOBS="${QUEUE_JOBS:-300}"; DECAY_JOBS=2000
 else
   DRAIN_TASKS=20000; E2E_JOBS=20000; E2E_CONC=256; PICKUP_JOBS=1500; HAMMER_SECS=10; SCALE_SECS=20
-  COMPILE_RUNS=10; COMPILE_SECS=60; TRACE_JOBS=5000; TRACE_ROUNDS=6; QUEUE_JOBS="${QUEUE_JOBS:-3000}"; DECAY_JOBS="${DECAY_JOBS:-100000}"
+  COMPILE_RUNS=10; COMPILE_SECS=60; TRACE_JOBS=5000; TRACE_ROUNDS=6; QUEUE_JOBS="${QUEUE_JOBS:-10000}"; DECAY_JOBS="${DECAY_JOBS:-100000}"
 fi
 
 admin="${TEST_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/postgres}"
@@ -201,12 +205,12 @@ pg_counters() {
       'postgresCpuMs', $pg_cpu)"
 }
 
-queue_run() {  # follow concurrency
-  local follow=$1 conc=$2 jobs="${QUEUE_JOBS:-3000}"
+queue_run() {  # follow concurrency [name: of the run's files, default follow]
+  local follow=$1 conc=$2 name="${3:-$1}" jobs="${QUEUE_JOBS:-10000}"
   stop_workers; [ -n "${api_pid:-}" ] && stop_api
   start_api
   start_workers 2 "${BENCH_WORKER_CONCURRENCY:-64}"
-  loadgen --users 20 --jobs 200 --concurrency "$conc" --follow "$follow" --report "$out/queue-warmup-$follow.json"
+  loadgen --users 20 --jobs 200 --concurrency "$conc" --follow "$follow" --report "$out/queue-warmup-$name.json"
   # Counters settle (pg_stat is flushed about once a second).
   sleep 2
   local before api_before workers_before sim_before
@@ -214,21 +218,22 @@ queue_run() {  # follow concurrency
   sim_before=$(cpu_ms "$sim_pid")
   local TIMEFORMAT='%3U %3S'
   { time loadgen --users 20 --jobs "$jobs" --concurrency "$conc" --follow "$follow" --poll-interval-ms 200 \
-      --report "$out/queue-$follow.json" 2>/dev/null; } 2> "$out/queue-$follow-loadgen-cpu.txt"
-  local loadgen_ms; loadgen_ms=$(awk '{printf "%d", ($1 + $2) * 1000}' "$out/queue-$follow-loadgen-cpu.txt")
+      --report "$out/queue-$name.json" 2>/dev/null; } 2> "$out/queue-$name-loadgen-cpu.txt"
+  local loadgen_ms; loadgen_ms=$(awk '{printf "%d", ($1 + $2) * 1000}' "$out/queue-$name-loadgen-cpu.txt")
   sleep 2
   echo "{\"before\": $before, \"after\": $(pg_counters), \"jobs\": $jobs, \"concurrency\": $conc,
     \"apiCpuMs\": $(( $(cpu_ms "$api_pid") - api_before )), \"workersCpuMs\": $(( $(cpu_ms "${worker_pids[@]}") - workers_before )),
     \"simCpuMs\": $(( $(cpu_ms "$sim_pid") - sim_before )), \"loadgenCpuMs\": $loadgen_ms}" \
-    > "$out/queue-$follow-counters.json"
+    > "$out/queue-$name-counters.json"
 }
 
 if $queue_only; then
-  step "per-job cost: the bare queue drain, then 200 jobs of warm-up and ${QUEUE_JOBS:-3000} jobs, 20 users, followed by SSE (${QUEUE_SSE_CONC:-64} in flight) and by polling every 200 ms (${QUEUE_POLL_CONC:-256} in flight)"
+  step "per-job cost: the bare queue drain, then 200 jobs of warm-up and ${QUEUE_JOBS:-10000} jobs, 20 users, followed by SSE (${QUEUE_SSE_CONC:-256} in flight, then 64) and by polling every 200 ms (${QUEUE_POLL_CONC:-256} in flight)"
   "$bin/queue-bench" drain --database-url "$db" --tasks "$DRAIN_TASKS" --batch 100 --concurrency 64 \
     --report "$out/queue-drain.json"
   start_sim 0
-  queue_run sse "${QUEUE_SSE_CONC:-64}"
+  queue_run sse "${QUEUE_SSE_CONC:-256}"
+  queue_run sse 64 sse-64
   queue_run poll "${QUEUE_POLL_CONC:-256}"
   python3 scripts/bench_report.py --queue "$out"
   exit 0
@@ -273,9 +278,10 @@ step "(a) bare queue: apalis-postgres, no-op handler, $DRAIN_TASKS tasks, batch 
 "$bin/queue-bench" drain --database-url "$db" --tasks "$DRAIN_TASKS" --batch 100 --concurrency 64 \
   --report "$out/queue-drain.json"
 
-step "(i) per-job cost: ${QUEUE_JOBS} jobs followed by SSE (${QUEUE_SSE_CONC:-64} in flight), then by polling every 200 ms (${QUEUE_POLL_CONC:-256} in flight)"
+step "(i) per-job cost: ${QUEUE_JOBS} jobs followed by SSE (${QUEUE_SSE_CONC:-256} in flight, then 64), then by polling every 200 ms (${QUEUE_POLL_CONC:-256} in flight)"
 start_sim 0
-queue_run sse "${QUEUE_SSE_CONC:-64}"
+queue_run sse "${QUEUE_SSE_CONC:-256}"
+queue_run sse 64 sse-64
 queue_run poll "${QUEUE_POLL_CONC:-256}"
 stop_workers; stop_api
 
