@@ -73,6 +73,12 @@ bin="$target/$profile"
 out="${BENCH_OUT:-bench}"
 mkdir -p "$out" "$out/logs"
 
+# Other binaries to run must exist: a missing one would leave loadgen
+# waiting for workers that never started.
+for b in "${BENCH_API_BIN:-}" "${BENCH_WORKER_BIN:-}"; do
+  if [ -n "$b" ] && [ ! -x "$b" ]; then echo "bench.sh: not an executable file: $b" >&2; exit 2; fi
+done
+
 scripts/ensure-services.sh
 scripts/ensure-tools.sh
 if [ "$profile" = release ]; then cargo build -q --release --bins; else cargo build -q --bins; fi
