@@ -257,14 +257,21 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         })
     };
     let draining = admin.clone();
-    let result = monitor
-        .run_with_signal(async move {
-            shutdown.await;
-            draining.set_draining();
-            tracing::info!("draining: no new tasks; waiting for in-flight ones");
-            Ok(())
-        })
-        .await;
+    // The monitor polls every queue worker, and each worker polls its
+    // handlers, inside this one future. It runs as a task of the runtime,
+    // not on the thread that called `run` (`#[tokio::main]`'s, which drives
+    // no I/O): there each reply from PostgreSQL or the provider would have
+    // to wake that thread from another one (perf, `bench.sh --queue`: a
+    // thread switch per reply).
+    let result = tokio::spawn(monitor.run_with_signal(async move {
+        shutdown.await;
+        draining.set_draining();
+        tracing::info!("draining: no new tasks; waiting for in-flight ones");
+        Ok(())
+    }))
+    .await
+    .map_err(|e| anyhow::anyhow!("the queue monitor panicked: {e}"))
+    .and_then(|stopped| stopped.map_err(|e| anyhow::anyhow!("worker stopped: {e}")));
     if let Err(e) = &result {
         tracing::error!(error = %e, "worker monitor stopped with an error");
     }
@@ -273,7 +280,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     release_unfinished(&state, &name).await;
     admin_server.abort();
     pool.close().await;
-    result.map_err(|e| anyhow::anyhow!("worker stopped: {e}"))
+    result
 }
 
 /// Record the failed attempts the handler could not (see
