@@ -59,6 +59,10 @@ def queue_summary(out):
             "queueTuplesFetchedPerJob": per_job("queueTuplesFetched"),
             "queueRowsAtEnd": after["queueRows"],
             "queueDeadRowsAtEnd": after["queueDeadRows"],
+            # Requests refused with 429 (a cap the load went over) and the
+            # machine's idle share: either one high, the run measured waits.
+            "refused429": run.get("httpStatuses", {}).get("429", 0),
+            "cpuIdleShare": c.get("cpuIdleShare"),
             "cpuSecondsPerJob": {
                 "api": round(c["apiCpuMs"] / 1000 / jobs, 5),
                 "workers": round(c["workersCpuMs"] / 1000 / jobs, 5),
@@ -211,18 +215,21 @@ lines += [
     "Per-job cost (step (i); `bench.sh --queue` alone), each process's CPU per job:",
     "",
     "| following by | in flight | jobs/s | vs bare drain | commits/job | tuples fetched/job (DB / apalis.jobs) "
-    "| apalis.jobs rows / dead rows at end | CPU ms/job: api, workers, PostgreSQL, llm-sim, loadgen |",
-    "|---|---|---|---|---|---|---|---|",
+    "| apalis.jobs rows / dead rows at end | CPU ms/job: api, workers, PostgreSQL, llm-sim, loadgen "
+    "| CPU idle | 429s |",
+    "|---|---|---|---|---|---|---|---|---|---|",
 ]
 for follow, label in (("sse", "SSE"), ("sse-64", "SSE (the issue's first setup)"), ("poll", "polling 200 ms")):
     if follow not in queue:
         continue
     q = queue[follow]
     cpu = q["cpuSecondsPerJob"]
+    idle = "–" if q.get("cpuIdleShare") is None else f"{q['cpuIdleShare']:.1%}"
     lines.append(
         f"| {label} | {q['concurrency']} | {q['jobsPerSec']} | {q['vsBareQueue']} | {q['commitsPerJob']} "
         f"| {q['tuplesFetchedPerJob']} / {q['queueTuplesFetchedPerJob']} | {q['queueRowsAtEnd']} / {q['queueDeadRowsAtEnd']} "
-        f"| {', '.join(f'{cpu[k] * 1000:.2f}' for k in ('api', 'workers', 'postgres', 'llmSim', 'loadgen'))} |")
+        f"| {', '.join(f'{cpu[k] * 1000:.2f}' for k in ('api', 'workers', 'postgres', 'llmSim', 'loadgen'))} "
+        f"| {idle} | {q.get('refused429', '–')} |")
 lines += [
     "",
     f"Long run (step (j); `bench.sh --decay`): {decay['jobs']:,} jobs, first tenth "
