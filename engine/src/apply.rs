@@ -161,20 +161,27 @@ pub fn apply_answer_with(
             refused.push(refuse(Gate::Faithfulness, violation.to_string()));
             continue;
         }
-        let mut trial = trial_sections.clone();
-        trial[edit.section] = edited_section;
-        if !structure.keeps(&trial) {
-            refused.push(refuse(
+        // The whole body with this edit, checked whole: its sections and
+        // its balance. A refused edit puts the section back as it was.
+        let bullets = budget::bullets_touched(current, original);
+        let before = std::mem::replace(&mut trial_sections[edit.section], edited_section);
+        let body = trial_sections.concat();
+        let refusal = if !structure.keeps(&body) {
+            Some(refuse(
                 Gate::Structure,
                 "the edit would add, remove or rename a section heading, or move a section boundary".into(),
-            ));
+            ))
+        } else if let Err(e) = check_balance(&body) {
+            Some(refuse(Gate::Balance, format!("the edit would break the LaTeX ({e})")))
+        } else {
+            None
+        };
+        if let Some(refusal) = refusal {
+            trial_sections[edit.section] = before;
+            refused.push(refusal);
             continue;
         }
-        if let Err(e) = check_balance(&trial.concat()) {
-            refused.push(refuse(Gate::Balance, format!("the edit would break the LaTeX ({e})")));
-            continue;
-        }
-        touched.push(budget::bullets_touched(current, original));
+        touched.push(bullets);
         // Later edits' positions in this section shift by the difference.
         let delta = replacement.len() as isize - original.len() as isize;
         for r in edited[edit.section].iter_mut().filter(|r| r.start >= at + original.len()) {
@@ -182,7 +189,6 @@ pub fn apply_answer_with(
         }
         edited[edit.section].push(at..at + replacement.len());
         survivors.push(Edit { original: original.to_owned(), replacement, ..edit.clone() });
-        trial_sections = trial;
     }
 
     // The mode's budget, measured on the survivors.

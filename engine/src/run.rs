@@ -220,6 +220,9 @@ pub struct Prepared<'a> {
     groups: Vec<Vec<usize>>,
     mode: AiMode,
     latex: &'a str,
+    /// The base's LaTeX around its sections, as [`prepare`] split it.
+    preamble: &'a str,
+    closing: &'a str,
     /// The JD's stored analysis, parsed.
     skills: ExtractedSkills,
     keywords: Vec<Keyword>,
@@ -266,6 +269,8 @@ pub fn prepare(input: EngineInput<'_>) -> Result<Prepared<'_>, Unusable> {
         groups: groups.into_iter().map(|g| g.sections).collect(),
         mode: input.mode,
         latex: input.latex,
+        preamble: doc.preamble,
+        closing: doc.closing,
         skills,
         keywords,
         contents,
@@ -295,7 +300,6 @@ impl Prepared<'_> {
         provider: &str,
         base: &BaseReading,
     ) -> Result<EngineOutput, Unusable> {
-        let doc = split(self.latex).map_err(|e| Unusable(format!("the base version is not a whole document: {e}")))?;
         let mut edits: Vec<Edit> = Vec::new();
         let mut outside: Vec<Refusal> = Vec::new();
         let mut unreadable: Vec<String> = Vec::new();
@@ -362,10 +366,10 @@ impl Prepared<'_> {
             jd_keywords: &self.prompt.jd_keywords,
         };
         let mut proposal = apply_answer_with(
-            doc.preamble,
+            self.preamble,
             &self.contents,
             &self.locked,
-            doc.closing,
+            self.closing,
             &EditAnswer { edits },
             &context,
             &base.facts,

@@ -21,12 +21,11 @@ impl<'a> Structure<'a> {
         Structure { headings, original, locked }
     }
 
-    /// Whether the edited body (`trial`, the sections concatenated) still
+    /// Whether the edited body (the edited sections, concatenated) still
     /// splits into the same sections (same headings, same boundaries), with
     /// every locked section byte-identical.
-    pub fn keeps(&self, trial: &[String]) -> bool {
-        let body = trial.concat();
-        let sections = split_body(&body);
+    pub fn keeps(&self, body: &str) -> bool {
+        let sections = split_body(body);
         sections.len() == self.original.len()
             && sections.iter().zip(&self.headings).all(|(a, b)| a.section_type == b.0 && a.title == b.1)
             && sections.iter().zip(self.original).zip(self.locked).all(|((s, o), l)| !*l || s.content == o.as_str())
