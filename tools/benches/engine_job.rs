@@ -12,7 +12,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use engine::protocol::{SectionInput, extract_input};
+use engine::protocol::extract_input;
 use engine::{BaseReading, EngineInput, ProviderAnswer, prepare};
 use text::enums::AiMode;
 
@@ -30,17 +30,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let iters =
         std::env::var("ENGINE_BENCH_ITERS").ok().and_then(|v| v.parse().ok()).filter(|&n| n > 0).unwrap_or(3000);
     let doc = text::latex::split(RESUME)?;
-    let sections: Vec<SectionInput> = doc
-        .sections
-        .iter()
-        .enumerate()
-        .map(|(index, s)| SectionInput {
-            index,
-            section_type: s.section_type,
-            locked: false,
-            content: s.content.to_owned(),
-        })
-        .collect();
+    let sections = tools::eval::section_inputs(&doc, &[]);
     let analysis = text::jd::analyze(JD);
     let skills = serde_json::to_value(&analysis.extracted_skills)?;
     let keywords = serde_json::to_value(&analysis.keywords)?;

@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::Value;
 use shared::model::{AiMode, ResumeSectionType};
 use shared::providers::{ChatClient, Target};
-use text::latex::{check_balance, check_whole_document, split};
+use text::latex::{SplitDocument, check_balance, check_whole_document, split};
 
 /// One résumé × JD × mode.
 #[derive(Debug, Clone, Serialize)]
@@ -64,6 +64,21 @@ fn files(dir: &Path, ext: &str) -> anyhow::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// The engine's input sections of a split résumé, those of the types in
+/// `lock` locked.
+pub fn section_inputs(doc: &SplitDocument<'_>, lock: &[ResumeSectionType]) -> Vec<SectionInput> {
+    doc.sections
+        .iter()
+        .enumerate()
+        .map(|(index, s)| SectionInput {
+            index,
+            section_type: s.section_type,
+            locked: lock.contains(&s.section_type),
+            content: s.content.to_owned(),
+        })
+        .collect()
+}
+
 fn stem(p: &Path) -> String {
     p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
 }
@@ -81,17 +96,7 @@ pub async fn run(config: &EvalConfig, client: &ChatClient, target: &Target) -> a
     for resume_path in &resumes {
         let latex = std::fs::read_to_string(resume_path)?;
         let doc = split(&latex).map_err(|e| anyhow::anyhow!("{}: {e}", resume_path.display()))?;
-        let sections: Vec<SectionInput> = doc
-            .sections
-            .iter()
-            .enumerate()
-            .map(|(index, s)| SectionInput {
-                index,
-                section_type: s.section_type,
-                locked: config.lock.contains(&s.section_type),
-                content: s.content.to_owned(),
-            })
-            .collect();
+        let sections = section_inputs(&doc, &config.lock);
         let claims = crate::fact_check::BaseClaims::of(&latex);
         let bullets_total: usize = sections.iter().map(|s| count_bullets(&s.content)).sum();
         for jd_path in &jds {
