@@ -181,6 +181,12 @@ async fn a_finished_job_streams_one_event_and_closes() {
     let app = TestApp::spawn().await;
     let job = queued_job(&app, "user_sse2").await;
     run_and_complete(&app, &job).await;
+    // The RUNNING event may reach this api after the commit of COMPLETED,
+    // and a stream may start from a cached state (the stream then corrects
+    // it). A plain look shows what the database holds and confirms it, so
+    // the api knows the job as final before the stream opens.
+    let (status, body) = app.get(&format!("/v1/ai-jobs/{job}"), "user_sse2").await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("COMPLETED")));
     let mut events = SseReader::open(&app.base, &job, "user_sse2").await;
     assert_eq!(events.next_status().await.expect("event")["status"], "COMPLETED");
     assert!(events.next_status().await.is_none());
